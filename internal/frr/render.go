@@ -1,0 +1,224 @@
+package frr
+
+import (
+	"embed"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+)
+
+//go:embed templates/*.tmpl
+var templatesFS embed.FS
+
+// LogLevelDebugging is the FRR log level that also turns on the debug lines.
+const LogLevelDebugging = "debugging"
+
+// debugLines are printed after the header when the log level is debugging.
+var debugLines = []string{
+	"debug zebra events",
+	"debug zebra nht",
+	"debug zebra kernel",
+	"debug zebra rib",
+	"debug zebra nexthop",
+	"debug bgp neighbor-events",
+	"debug bgp updates",
+	"debug bgp keepalives",
+	"debug bgp nht",
+	"debug bgp zebra",
+	"debug bfd network",
+	"debug bfd peer",
+	"debug bfd zebra",
+}
+
+// frrLogLevels maps frr-k8s log levels to FRR's log level words.
+var frrLogLevels = map[string]string{
+	"all":   LogLevelDebugging,
+	"debug": LogLevelDebugging,
+	"info":  "informational",
+	"warn":  "warnings",
+	"error": "errors",
+	"none":  "emergencies",
+}
+
+// LogLevelFor returns the FRR log level word for an frr-k8s log level
+// (all, debug, info, warn, error, none); anything else is informational.
+func LogLevelFor(level string) string {
+	if word, ok := frrLogLevels[level]; ok {
+		return word
+	}
+	return "informational"
+}
+
+// Families returned by unicastFamilies; shared to avoid allocations.
+var (
+	onlyIPv4  = []string{FamilyIPv4}
+	onlyIPv6  = []string{FamilyIPv6}
+	bothIPv46 = []string{FamilyIPv4, FamilyIPv6}
+)
+
+var templates = template.Must(template.New("").Funcs(template.FuncMap{
+	"debugLines":            func() []string { return debugLines },
+	"filterData":            newFilterData,
+	"hasL3VNI":              hasL3VNI,
+	"familyWord":            familyWord,
+	"unicastFamilies":       unicastFamilies,
+	"disableConnectedCheck": disableConnectedCheck,
+	"activatesEVPN":         activatesEVPN,
+	"advertiseAllVNIs":      advertiseAllVNIs,
+}).ParseFS(templatesFS, "templates/*.tmpl"))
+
+// Render prints the configuration as an frr.conf text. It prints the model
+// in the order given; the only sorting is of property lists by name.
+func Render(c *Config) (string, error) {
+	if c == nil {
+		return "", fmt.Errorf("render frr config: nil config")
+	}
+	var b strings.Builder
+	b.Grow(estimateSize(c))
+	data := fileData{Config: c, State: newRenderState()}
+	if err := templates.ExecuteTemplate(&b, "frr.conf", data); err != nil {
+		return "", fmt.Errorf("render frr config: %w", err)
+	}
+	return b.String(), nil
+}
+
+// estimateSize guesses the output size so the builder rarely regrows.
+func estimateSize(c *Config) int {
+	size := 1024 + len(c.Extra)
+	for i := range c.Routers {
+		size += 512
+		for j := range c.Routers[i].Neighbors {
+			n := &c.Routers[i].Neighbors[j]
+			size += 2048 + 80*(len(n.Outgoing.PrefixesV4)+len(n.Outgoing.PrefixesV6))
+			for _, l := range n.Outgoing.PropertyLists {
+				size += 100 * len(l.Prefixes)
+			}
+		}
+	}
+	return size
+}
+
+// fileData is the data of the top level template.
+type fileData struct {
+	*Config
+	State *renderState
+}
+
+// renderState holds the counters of one render. Prefix-list sequence
+// numbers are counted per list name and route-map entries per neighbor ID;
+// every counter starts at 1.
+type renderState struct {
+	seqs      map[string]int
+	routeMaps map[string]int
+}
+
+func newRenderState() *renderState {
+	return &renderState{seqs: map[string]int{}, routeMaps: map[string]int{}}
+}
+
+// Seq returns the next sequence number of the prefix list named list.
+func (s *renderState) Seq(list string) int {
+	s.seqs[list]++
+	return s.seqs[list]
+}
+
+// RouteMap returns the next route-map entry number of the neighbor id.
+func (s *renderState) RouteMap(id string) int {
+	s.routeMaps[id]++
+	return s.routeMaps[id]
+}
+
+// filterData is the data of the "filters" template: one neighbor and the
+// names derived from its ID.
+type filterData struct {
+	N     *Neighbor
+	State *renderState
+	// ID names the neighbor's route-maps.
+	ID string
+	// A4 and A6 are the outgoing allowed lists.
+	A4, A6 string
+	// INPL is the incoming list and DEN the always-block list.
+	INPL, DEN string
+	// Lists are the property lists sorted by name.
+	Lists []PropertyList
+	// Incoming are the incoming selectors, IPv4 ones first.
+	Incoming []IncomingFilter
+}
+
+func newFilterData(s *renderState, n *Neighbor) filterData {
+	id := n.ID()
+	return filterData{
+		N:        n,
+		State:    s,
+		ID:       id,
+		A4:       id + "-allowed-ipv4",
+		A6:       id + "-allowed-ipv6",
+		INPL:     id + "-inpl-" + n.Family,
+		DEN:      id + "-denied-inpl-" + n.Family,
+		Lists:    sortedPropertyLists(n.Outgoing.PropertyLists),
+		Incoming: slices.Concat(n.Incoming.PrefixesV4, n.Incoming.PrefixesV6),
+	}
+}
+
+// sortedPropertyLists returns the lists ordered by name (byte order),
+// leaving the model untouched.
+func sortedPropertyLists(lists []PropertyList) []PropertyList {
+	if len(lists) < 2 {
+		return lists
+	}
+	return slices.SortedStableFunc(slices.Values(lists), func(a, b PropertyList) int {
+		return strings.Compare(a.Name, b.Name)
+	})
+}
+
+// hasL3VNI reports whether the router needs a "vrf ... vni" block.
+func hasL3VNI(r *Router) bool {
+	return r.VRF != "" && r.EVPN != nil && r.EVPN.L3VNI != nil
+}
+
+// familyWord returns the prefix-list keyword of a selector family.
+func familyWord(family string) string {
+	if family == FamilyIPv6 {
+		return "ipv6"
+	}
+	return "ip"
+}
+
+// unicastFamilies returns the unicast address families the neighbor is
+// activated in.
+func unicastFamilies(n *Neighbor) []string {
+	if len(n.AddressFamilies) > 0 && !slices.Contains(n.AddressFamilies, AddressFamilyUnicast) {
+		return nil
+	}
+	switch n.Family {
+	case FamilyIPv4:
+		return onlyIPv4
+	case FamilyIPv6:
+		return onlyIPv6
+	case FamilyDual:
+		return bothIPv46
+	}
+	return nil
+}
+
+// disableConnectedCheck reports whether a single-hop IPv6 eBGP neighbor of
+// a router with ASN asn needs disable-connected-check.
+func disableConnectedCheck(n *Neighbor, asn uint32) bool {
+	if n.Family != FamilyIPv6 || n.EBGPMultiHop {
+		return false
+	}
+	return n.Iface != "" || n.ASN == "external" ||
+		(n.ASN != "internal" && n.ASN != strconv.FormatUint(uint64(asn), 10))
+}
+
+// activatesEVPN reports whether the neighbor is activated in l2vpn evpn.
+func activatesEVPN(n *Neighbor) bool {
+	return slices.Contains(n.AddressFamilies, AddressFamilyEVPN)
+}
+
+// advertiseAllVNIs reports whether advertise-all-vni is requested.
+func advertiseAllVNIs(e *EVPN) bool {
+	return e.AdvertiseVNIs != nil && *e.AdvertiseVNIs == AdvertiseVNIsAll
+}
