@@ -1,0 +1,340 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Defaults of the environment (spec/daemon.md §5).
+const (
+	defaultSharedVolume = "/etc/frr_reloader"
+	defaultReloadCmd    = "python3 /usr/lib/frr/frr-reload.py"
+	defaultVtyshCmd     = "vtysh"
+)
+
+// Results written to .status after the epoch.
+const (
+	resultSuccess = "success"
+	resultFailure = "failure"
+)
+
+// Messages that tests count to know when the reloader is idle.
+const (
+	receivedSIGHUP = "Received SIGHUP, queueing a reload"
+	reloadFinished = "Reload finished"
+)
+
+// fileMode is what the shell's redirections create the files with.
+const fileMode = 0o644
+
+// paths are the files of the shared volume.
+type paths struct {
+	config        string // frr.conf, written by the controller
+	pid           string // reloader.pid
+	lock          string // flock target that serializes reloads
+	status        string // .status: "<epoch> success|failure"
+	lastError     string // output of the last --test run, "\n" after a success
+	runningConfig string // FRR's running configuration after the last reload
+}
+
+func pathsIn(dir string) paths {
+	return paths{
+		config:        filepath.Join(dir, "frr.conf"),
+		pid:           filepath.Join(dir, "reloader.pid"),
+		lock:          filepath.Join(dir, "lock"),
+		status:        filepath.Join(dir, ".status"),
+		lastError:     filepath.Join(dir, "last-error"),
+		runningConfig: filepath.Join(dir, "running-config"),
+	}
+}
+
+// config is what the environment sets.
+type config struct {
+	sharedVolume string
+	reloadCmd    []string // FRR_RELOAD_CMD followed by FRR_RELOAD_ARGS
+	vtyshCmd     []string
+}
+
+// configFromEnv reads SHARED_VOLUME, FRR_RELOAD_CMD, FRR_RELOAD_ARGS and
+// VTYSH_CMD; unset or empty means the default.
+func configFromEnv(getenv func(string) string) config {
+	dir := getenv("SHARED_VOLUME")
+	if dir == "" {
+		dir = defaultSharedVolume
+	}
+	return config{
+		sharedVolume: dir,
+		reloadCmd: slices.Concat(
+			commandFromEnv(getenv("FRR_RELOAD_CMD"), defaultReloadCmd),
+			strings.Fields(getenv("FRR_RELOAD_ARGS"))),
+		vtyshCmd: commandFromEnv(getenv("VTYSH_CMD"), defaultVtyshCmd),
+	}
+}
+
+// commandFromEnv splits value on whitespace (no shell quoting), falling back
+// to def when value is empty.
+func commandFromEnv(value, def string) []string {
+	if fields := strings.Fields(value); len(fields) > 0 {
+		return fields
+	}
+	return strings.Fields(def)
+}
+
+// testArgv is the frr-reload.py call that checks file against FRR.
+func testArgv(reloadCmd []string, file string) []string {
+	return slices.Concat(reloadCmd, []string{"--test", "--stdout", file})
+}
+
+// applyArgv is the frr-reload.py call that applies file to FRR.
+func applyArgv(reloadCmd []string, file string) []string {
+	return slices.Concat(reloadCmd, []string{"--reload", "--overwrite", "--stdout", file})
+}
+
+// runningConfigArgv asks FRR for its running configuration.
+func runningConfigArgv(vtyshCmd []string) []string {
+	return slices.Concat(vtyshCmd, []string{"-c", "show running-conf"})
+}
+
+// statusLine is the content of .status: the Unix epoch and the result,
+// without a newline.
+func statusLine(now time.Time, result string) string {
+	return strconv.FormatInt(now.Unix(), 10) + " " + result
+}
+
+// reloader applies the shared frr.conf to FRR and leaves the result files.
+type reloader struct {
+	paths    paths
+	cfg      config
+	out      *redactWriter
+	now      func() time.Time
+	tempDir  string // where the running config is captured before the copy
+	pidValue int
+}
+
+func newReloader(cfg config, stdout io.Writer) *reloader {
+	return &reloader{
+		paths:    pathsIn(cfg.sharedVolume),
+		cfg:      cfg,
+		out:      newRedactWriter(stdout),
+		now:      time.Now,
+		tempDir:  os.TempDir(),
+		pidValue: os.Getpid(),
+	}
+}
+
+// printf writes one message line through the redaction.
+func (r *reloader) printf(format string, args ...any) {
+	fmt.Fprintf(r.out, format+"\n", args...)
+}
+
+// start replaces stale pid and lock files: it writes the pid without a
+// newline and creates the lock.
+func (r *reloader) start() error {
+	r.removeFiles()
+	r.printf("PID is: %d, writing to %s", r.pidValue, r.paths.pid)
+	if err := os.WriteFile(r.paths.pid, []byte(strconv.Itoa(r.pidValue)), fileMode); err != nil {
+		return fmt.Errorf("write pid file: %w", err)
+	}
+	lock, err := os.OpenFile(r.paths.lock, os.O_WRONLY|os.O_CREATE, fileMode)
+	if err != nil {
+		return fmt.Errorf("create lock file: %w", err)
+	}
+	if err := lock.Close(); err != nil {
+		return fmt.Errorf("close lock file: %w", err)
+	}
+	return nil
+}
+
+// stop removes the pid and lock files, as on SIGTERM or SIGINT.
+func (r *reloader) stop() {
+	r.printf("Caught an exit signal..")
+	r.removeFiles()
+}
+
+func (r *reloader) removeFiles() {
+	for _, f := range []string{r.paths.pid, r.paths.lock} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			r.printf("Failed to remove %s: %v", f, err)
+		}
+	}
+}
+
+// reload waits for the lock, then checks and applies frr.conf. Reloads of
+// this and any other process using the same lock file run one at a time;
+// each one reads frr.conf when its turn comes, so the last one queued
+// applies the latest file.
+func (r *reloader) reload() {
+	defer r.printf(reloadFinished)
+	unlock, err := lockFile(r.paths.lock)
+	if err != nil {
+		r.printf("Failed to acquire the reload lock: %v", err)
+		return
+	}
+	defer unlock()
+	r.printf("Caught SIGHUP and acquired lock! Reloading FRR..")
+	r.reloadLocked()
+}
+
+func (r *reloader) reloadLocked() {
+	started := time.Now()
+	r.printf("Checking the configuration file syntax")
+	if err := r.check(); err != nil {
+		r.printf("Syntax error spotted: aborting.. %d seconds (%v)", elapsed(started), err)
+		r.printLastError()
+		r.writeStatus(resultFailure)
+		r.refreshRunningConfig()
+		return
+	}
+	// The check's output is the diff about to be applied: log it too.
+	r.printLastError()
+
+	r.printf("Applying the configuration file")
+	if err := r.apply(); err != nil {
+		r.printf("Failed to fully apply configuration file %d seconds (%v)", elapsed(started), err)
+		r.writeStatus(resultFailure)
+		r.refreshRunningConfig()
+		return
+	}
+
+	r.refreshRunningConfig()
+	if err := os.WriteFile(r.paths.lastError, []byte("\n"), fileMode); err != nil {
+		r.printf("Failed to clear %s: %v", r.paths.lastError, err)
+	}
+	r.printf("FRR reloaded successfully! %d seconds", elapsed(started))
+	r.writeStatus(resultSuccess)
+}
+
+// check runs frr-reload.py --test with its stdout and stderr into last-error.
+func (r *reloader) check() error {
+	f, err := os.OpenFile(r.paths.lastError, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fileMode)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", r.paths.lastError, err)
+	}
+	defer f.Close()
+	runErr := runCommand(testArgv(r.cfg.reloadCmd, r.paths.config), f)
+	var exitErr *exec.ExitError
+	if runErr != nil && !errors.As(runErr, &exitErr) {
+		// The command did not run at all: say why where its output would be.
+		fmt.Fprintf(f, "%v\n", runErr)
+	}
+	return runErr
+}
+
+// apply runs frr-reload.py --reload with its output on stdout.
+func (r *reloader) apply() error {
+	err := runCommand(applyArgv(r.cfg.reloadCmd, r.paths.config), r.out)
+	r.flush()
+	return err
+}
+
+// printLastError copies last-error to stdout.
+func (r *reloader) printLastError() {
+	b, err := os.ReadFile(r.paths.lastError)
+	if err != nil {
+		r.printf("Failed to read %s: %v", r.paths.lastError, err)
+		return
+	}
+	_, _ = r.out.Write(b)
+	r.flush()
+}
+
+// writeStatus writes "<epoch> <result>" to .status.
+func (r *reloader) writeStatus(result string) {
+	if err := os.WriteFile(r.paths.status, []byte(statusLine(r.now(), result)), fileMode); err != nil {
+		r.printf("Failed to write %s: %v", r.paths.status, err)
+	}
+}
+
+// refreshRunningConfig captures FRR's running configuration in a temporary
+// file and then copies it over running-config, so that file is rewritten
+// only once the command has finished. As upstream, what the command printed
+// is copied even when it failed.
+func (r *reloader) refreshRunningConfig() {
+	tmp, err := os.CreateTemp(r.tempDir, "frr-reloader-running-*.conf")
+	if err != nil {
+		r.printf("Failed to create a temporary file for the running config: %v", err)
+		return
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+
+	argv := runningConfigArgv(r.cfg.vtyshCmd)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout = tmp
+	cmd.Stderr = r.out
+	if err := cmd.Run(); err != nil {
+		r.flush()
+		r.printf("Failed to read the running config: %v", err)
+	}
+	if err := copyFile(tmp, r.paths.runningConfig); err != nil {
+		r.printf("Failed to write %s: %v", r.paths.runningConfig, err)
+	}
+}
+
+func (r *reloader) flush() {
+	_ = r.out.Flush()
+}
+
+// runCommand runs argv with stdout and stderr both going to w.
+func runCommand(argv []string, w io.Writer) error {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout = w
+	cmd.Stderr = w
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+	}
+	return nil
+}
+
+// copyFile copies src from its start over dst, truncating dst in place as
+// cp does.
+func copyFile(src *os.File, dst string) error {
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("rewind: %w", err)
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fileMode)
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	if _, err := io.Copy(out, src); err != nil {
+		_ = out.Close()
+		return fmt.Errorf("copy: %w", err)
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}
+
+// lockFile takes an exclusive flock on path through a descriptor of its own,
+// waiting as long as another holder has it, and returns the release function.
+func lockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, fileMode)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("flock %s: %w", path, err)
+	}
+	return func() { _ = f.Close() }, nil
+}
+
+func elapsed(since time.Time) int {
+	return int(time.Since(since).Seconds())
+}
