@@ -1,0 +1,207 @@
+package controller
+
+import (
+	"fmt"
+	"slices"
+
+	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/community"
+	"github.com/frrk8s/frrk8s/internal/frr"
+	"github.com/frrk8s/frrk8s/internal/ipfamily"
+)
+
+// familyWord is the prefix-list keyword of a family: "ip" or "ipv6".
+func familyWord(f ipfamily.Family) string {
+	if f == ipfamily.IPv6 {
+		return "ipv6"
+	}
+	return "ip"
+}
+
+// neighborFamilies lists the families a neighbor carries, ipv4 first.
+func neighborFamilies(f ipfamily.Family) []ipfamily.Family {
+	switch f {
+	case ipfamily.IPv4, ipfamily.IPv6:
+		return []ipfamily.Family{f}
+	}
+	return []ipfamily.Family{ipfamily.IPv4, ipfamily.IPv6}
+}
+
+// convertOutgoing fills what is advertised to the neighbor (merge.md §5).
+func (rc *routerContext) convertOutgoing(nb *neighbor, n *v1beta1.Neighbor) error {
+	adv := &n.ToAdvertise
+	family := ipfamily.Family(nb.Family)
+	advertised := map[ipfamily.Family][]string{}
+	for _, f := range neighborFamilies(family) {
+		advertised[f] = rc.advertisedPrefixes(adv, f)
+	}
+	nb.Outgoing.PrefixesV4 = advertised[ipfamily.IPv4]
+	nb.Outgoing.PrefixesV6 = advertised[ipfamily.IPv6]
+	for _, f := range neighborFamilies(family) {
+		if err := nb.addLocalPrefLists(adv.PrefixesWithLocalPref, f, advertised[f]); err != nil {
+			return fmt.Errorf("failed to process local pref for neighbor %s, err: %w", nb.DisplayName, err)
+		}
+		if err := nb.addCommunityLists(adv.PrefixesWithCommunity, f, advertised[f]); err != nil {
+			return fmt.Errorf("failed to process local pref for neighbor %s, err: %w", nb.DisplayName, err)
+		}
+	}
+	slices.SortFunc(nb.lists, compareLists)
+	return nb.setNextHops(adv.NextHop, family, rc.from)
+}
+
+// advertisedPrefixes is A(F): every router and imported prefix of family f
+// for mode all, else the allowed prefixes of family f; sorted and unique.
+func (rc *routerContext) advertisedPrefixes(adv *v1beta1.Advertise, f ipfamily.Family) []string {
+	if adv.Allowed.Mode == v1beta1.AllowAll {
+		return rc.advertisable.forFamily(f)
+	}
+	return prefixesOfFamily(adv.Allowed.Prefixes, f, true)
+}
+
+// prefixesOfFamily returns the prefixes of family f, sorted and unique when
+// sorted is set, else in the given order.
+func prefixesOfFamily(prefixes []string, f ipfamily.Family, sorted bool) []string {
+	var res []string
+	for _, p := range prefixes {
+		if ipfamily.ForCIDRString(p) == f {
+			res = append(res, p)
+		}
+	}
+	if sorted {
+		return sortedUnique(res)
+	}
+	return res
+}
+
+// addLocalPrefLists adds one list per withLocalPref entry having prefixes
+// of family f.
+func (nb *neighbor) addLocalPrefLists(entries []v1beta1.LocalPrefPrefixes, f ipfamily.Family, advertised []string) error {
+	fw := familyWord(f)
+	for _, e := range entries {
+		prefixes := prefixesOfFamily(e.Prefixes, f, false)
+		if len(prefixes) == 0 {
+			continue
+		}
+		key := fmt.Sprintf("%d-%s", e.LocalPref, fw)
+		if nb.hasList(localPrefList, key) {
+			return fmt.Errorf("local preference %d is already defined", e.LocalPref)
+		}
+		list := nb.newList(localPrefList, key,
+			fmt.Sprintf("%s-%d-%s-localpref-prefixes", nb.id, e.LocalPref, fw), fw,
+			fmt.Sprintf("set local-preference %d", e.LocalPref))
+		list.localPref = e.LocalPref
+		for _, p := range prefixes {
+			if !containsSorted(advertised, p) {
+				return fmt.Errorf("localPref %d associated to non existing prefix %s", e.LocalPref, p)
+			}
+			if slices.Contains(list.Prefixes, p) {
+				return fmt.Errorf("prefix %s is already defined for local preference %d", p, e.LocalPref)
+			}
+			list.Prefixes = append(list.Prefixes, p)
+		}
+		list.sortPrefixes(nb.from)
+	}
+	return nil
+}
+
+// addCommunityLists adds one list per withCommunity entry having prefixes
+// of family f.
+func (nb *neighbor) addCommunityLists(entries []v1beta1.CommunityPrefixes, f ipfamily.Family, advertised []string) error {
+	fw := familyWord(f)
+	for _, e := range entries {
+		c, err := community.Parse(e.Community)
+		if err != nil {
+			return fmt.Errorf("invalid community %s, err: %w", e.Community, err)
+		}
+		prefixes := prefixesOfFamily(e.Prefixes, f, false)
+		if len(prefixes) == 0 {
+			continue
+		}
+		key := c.String() + "-" + fw
+		if nb.hasList(communityList, key) {
+			return fmt.Errorf("community %s is already defined", e.Community)
+		}
+		list := nb.newList(communityList, key, communityListName(nb.id, c, fw), fw, communitySet(c))
+		for _, p := range prefixes {
+			if !containsSorted(advertised, p) {
+				return fmt.Errorf("prefix %s is advertised for community %s but it's not in the advertisement list of the neighbor", p, c)
+			}
+			if slices.Contains(list.Prefixes, p) {
+				return fmt.Errorf("prefix %s is already defined for community %s", p, c)
+			}
+			list.Prefixes = append(list.Prefixes, p)
+		}
+		list.sortPrefixes(nb.from)
+	}
+	return nil
+}
+
+// communityListName is "<ID>-<A:B>-<fw>-community-prefixes", with "large:"
+// before large communities.
+func communityListName(id string, c community.Community, fw string) string {
+	if c.IsLarge() {
+		return fmt.Sprintf("%s-large:%s-%s-community-prefixes", id, c, fw)
+	}
+	return fmt.Sprintf("%s-%s-%s-community-prefixes", id, c, fw)
+}
+
+// communitySet is the route-map set statement of a community list.
+func communitySet(c community.Community) string {
+	if c.IsLarge() {
+		return fmt.Sprintf("set large-community %s additive", c)
+	}
+	return fmt.Sprintf("set community %s additive", c)
+}
+
+// hasList reports whether the neighbor already has a list with that key.
+func (nb *neighbor) hasList(kind listKind, key string) bool {
+	return slices.ContainsFunc(nb.lists, func(l *propertyList) bool { return l.kind == kind && l.key == key })
+}
+
+// newList appends an empty property list to the neighbor.
+func (nb *neighbor) newList(kind listKind, key, name, fw, set string) *propertyList {
+	list := &propertyList{
+		PropertyList: frr.PropertyList{Name: name, FW: fw, Set: set},
+		kind:         kind,
+		key:          key,
+	}
+	nb.lists = append(nb.lists, list)
+	return list
+}
+
+// sortPrefixes sorts a freshly built list and records its origin.
+func (l *propertyList) sortPrefixes(from origin) {
+	slices.Sort(l.Prefixes)
+	l.from = make([]origin, len(l.Prefixes))
+	for i := range l.from {
+		l.from[i] = from
+	}
+}
+
+// setNextHops validates and copies the next hops of each family.
+func (nb *neighbor) setNextHops(nh v1beta1.NextHop, family ipfamily.Family, from origin) error {
+	if nh.IPv4 != "" {
+		if err := checkNextHop(nh.IPv4, ipfamily.IPv4, family, nb.DisplayName); err != nil {
+			return err
+		}
+		nb.Outgoing.NextHopV4, nb.nextHopV4From = nh.IPv4, from
+	}
+	if nh.IPv6 != "" {
+		if err := checkNextHop(nh.IPv6, ipfamily.IPv6, family, nb.DisplayName); err != nil {
+			return err
+		}
+		nb.Outgoing.NextHopV6, nb.nextHopV6From = nh.IPv6, from
+	}
+	return nil
+}
+
+// checkNextHop requires an address of family want on a neighbor carrying it.
+func checkNextHop(address string, want, neighborFamily ipfamily.Family, name string) error {
+	if addr, ok := ipfamily.ParseAddr(address); !ok || ipfamily.ForAddr(addr) != want {
+		return fmt.Errorf("invalid %s next hop %q for neighbor %s", want, address, name)
+	}
+	if !neighborFamily.Includes(want) {
+		return fmt.Errorf("%s next hop %q set for neighbor %s without an %s address family", want, address, name, want)
+	}
+	return nil
+}

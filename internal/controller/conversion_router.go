@@ -1,0 +1,248 @@
+package controller
+
+import (
+	"fmt"
+
+	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/ipfamily"
+)
+
+// routerContext converts one router of one config (merge.md §2 step 2).
+type routerContext struct {
+	*converter
+	api           *v1beta1.Router
+	from          origin
+	bfdProfiles   map[string]bool     // the profile names of the same config
+	prefixesByVRF map[string][]string // the router prefixes of the same config
+	advertisable  advertisable
+}
+
+// advertisable holds the prefixes a router may advertise: its own plus the
+// imported ones, by family, sorted and unique.
+type advertisable struct {
+	v4, v6 []string
+}
+
+// forFamily returns the advertisable prefixes of one family.
+func (a *advertisable) forFamily(f ipfamily.Family) []string {
+	if f == ipfamily.IPv6 {
+		return a.v6
+	}
+	return a.v4
+}
+
+// has reports whether p, as written, is a router or imported prefix.
+func (a *advertisable) has(p string) bool {
+	f := ipfamily.ForCIDRString(p)
+	return f != ipfamily.Unknown && containsSorted(a.forFamily(f), p)
+}
+
+// routerPrefixesByVRF maps each VRF of a config to its router's prefixes
+// (the last router wins when a VRF repeats).
+func routerPrefixesByVRF(routers []v1beta1.Router) map[string][]string {
+	res := make(map[string][]string, len(routers))
+	for _, r := range routers {
+		res[r.VRF] = r.Prefixes
+	}
+	return res
+}
+
+// convert runs the router steps in order: prefixes, imports, outgoing
+// checks, then each neighbor.
+func (rc *routerContext) convert() (*router, error) {
+	v4, v6, err := splitPrefixes(rc.api.Prefixes)
+	if err != nil {
+		return nil, err
+	}
+	if err := rc.checkImports(); err != nil {
+		return nil, err
+	}
+	imported, err := rc.importedPrefixes()
+	if err != nil {
+		return nil, err
+	}
+	iv4, iv6, _ := splitPrefixes(imported)
+	rc.advertisable = advertisable{
+		v4: sortedUnique(append(append([]string(nil), v4...), iv4...)),
+		v6: sortedUnique(append(append([]string(nil), v6...), iv6...)),
+	}
+	for i := range rc.api.Neighbors {
+		if err := rc.checkOutgoing(&rc.api.Neighbors[i]); err != nil {
+			return nil, err
+		}
+	}
+	r := &router{
+		asn:     rc.api.ASN,
+		vrf:     rc.api.VRF,
+		id:      rc.api.ID,
+		from:    rc.from,
+		v4:      v4,
+		v6:      v6,
+		imports: importNames(rc.api.Imports),
+		evpn:    convertEVPN(rc.api.EVPN, rc.from),
+	}
+	if r.id != "" {
+		r.idFrom = rc.from
+	}
+	for i := range rc.api.Neighbors {
+		n := &rc.api.Neighbors[i]
+		if err := checkLocalASN(n, rc.api.ASN); err != nil {
+			return nil, err
+		}
+		nb, err := rc.convertNeighbor(n)
+		if err != nil {
+			return nil, fmt.Errorf("failed to process neighbor %s for router %d-%s: %w", displayName(n), rc.api.ASN, rc.api.VRF, err)
+		}
+		r.neighbors = append(r.neighbors, nb)
+	}
+	return r, nil
+}
+
+// splitPrefixes splits prefixes by family, as written; an unparsable one is
+// an error.
+func splitPrefixes(prefixes []string) (v4, v6 []string, err error) {
+	for _, p := range prefixes {
+		switch ipfamily.ForCIDRString(p) {
+		case ipfamily.IPv4:
+			v4 = append(v4, p)
+		case ipfamily.IPv6:
+			v6 = append(v6, p)
+		default:
+			return nil, nil, fmt.Errorf("unknown ipfamily for %s", p)
+		}
+	}
+	return v4, v6, nil
+}
+
+// checkImports requires every imported VRF to be a router of the same
+// config; "default" is always accepted here.
+func (rc *routerContext) checkImports() error {
+	for _, imp := range rc.api.Imports {
+		if imp.VRF == "default" {
+			continue
+		}
+		if _, found := rc.prefixesByVRF[imp.VRF]; !found {
+			return fmt.Errorf("router %d-%s imports vrf %s which is not defined", rc.api.ASN, rc.api.VRF, imp.VRF)
+		}
+	}
+	return nil
+}
+
+// importedPrefixes concatenates the prefixes of the imported routers;
+// "default" is the config's default-VRF router.
+func (rc *routerContext) importedPrefixes() ([]string, error) {
+	var res []string
+	for _, imp := range rc.api.Imports {
+		vrf := imp.VRF
+		if vrf == "default" {
+			vrf = ""
+		}
+		prefixes, found := rc.prefixesByVRF[vrf]
+		if !found {
+			return nil, fmt.Errorf("vrf %s not found in prefixes in router", vrf)
+		}
+		res = append(res, prefixes...)
+	}
+	return res, nil
+}
+
+// importNames lists the imported VRF names as written.
+func importNames(imports []v1beta1.Import) []string {
+	var res []string
+	for _, imp := range imports {
+		res = append(res, imp.VRF)
+	}
+	return res
+}
+
+// checkOutgoing validates a neighbor's toAdvertise against its family and
+// the router's prefixes (merge.md §2 step 2.4).
+func (rc *routerContext) checkOutgoing(n *v1beta1.Neighbor) error {
+	family, known, err := outgoingFamily(n)
+	if err != nil {
+		return fmt.Errorf("failed to find ipfamily for neighbor %s, err: %w", displayName(n), err)
+	}
+	if !known {
+		return nil // no address and no interface: the neighbor conversion says so
+	}
+	adv := &n.ToAdvertise
+	if adv.Allowed.Mode != v1beta1.AllowAll {
+		if err := checkPrefixFamilies(adv.Allowed.Prefixes, family); err != nil {
+			return fmt.Errorf("invalid allowed prefixes %s for neighbor %s, err: %w", adv.Allowed.Prefixes, displayName(n), err)
+		}
+		for _, p := range adv.Allowed.Prefixes {
+			if !rc.advertisable.has(p) {
+				return fmt.Errorf("trying to advertise non configured prefix %s to neighbor %s, vrf %s", p, displayName(n), rc.api.VRF)
+			}
+		}
+	}
+	localPrefOf := map[string]uint32{}
+	for _, e := range adv.PrefixesWithLocalPref {
+		if err := checkPrefixFamilies(e.Prefixes, family); err != nil {
+			return fmt.Errorf("invalid prefixes %s for localpref %d for neighbor %s, err: %w", e.Prefixes, e.LocalPref, displayName(n), err)
+		}
+		for _, p := range e.Prefixes {
+			if existing, found := localPrefOf[p]; found && existing != e.LocalPref {
+				return fmt.Errorf("prefix %s is configured with both local preference %d and %d", e.Prefixes, existing, e.LocalPref)
+			}
+			localPrefOf[p] = e.LocalPref
+		}
+	}
+	for _, e := range adv.PrefixesWithCommunity {
+		if err := checkPrefixFamilies(e.Prefixes, family); err != nil {
+			return fmt.Errorf("invalid prefixes %s for community %s for neighbor %s, err: %w", e.Prefixes, e.Community, displayName(n), err)
+		}
+	}
+	return nil
+}
+
+// outgoingFamily is the neighbor family for the outgoing checks; known is
+// false for a neighbor with neither address nor interface.
+func outgoingFamily(n *v1beta1.Neighbor) (family ipfamily.Family, known bool, err error) {
+	if n.Interface != "" {
+		return ipfamily.DualStack, true, nil
+	}
+	if n.Address == "" {
+		return ipfamily.Unknown, false, nil
+	}
+	family, err = addressFamily(n.Address)
+	if err != nil {
+		return ipfamily.Unknown, false, err
+	}
+	if n.DualStackAddressFamily {
+		family = ipfamily.DualStack
+	}
+	return family, true, nil
+}
+
+// addressFamily is the family of a neighbor address.
+func addressFamily(address string) (ipfamily.Family, error) {
+	family, err := ipfamily.ForAddress(address)
+	if err != nil {
+		return ipfamily.Unknown, fmt.Errorf("failed to find ipfamily for %s, %w", address, err)
+	}
+	return family, nil
+}
+
+// checkPrefixFamilies requires each prefix to parse and to belong to a
+// family the neighbor carries.
+func checkPrefixFamilies(prefixes []string, family ipfamily.Family) error {
+	for _, p := range prefixes {
+		f := ipfamily.ForCIDRString(p)
+		if f == ipfamily.Unknown {
+			return fmt.Errorf("unknown ipfamily for %s", p)
+		}
+		if !family.Includes(f) {
+			return fmt.Errorf("prefix %s is not compatible with the ipfamily %s", p, family)
+		}
+	}
+	return nil
+}
+
+// checkLocalASN rejects localASN on an iBGP session with a numeric ASN.
+func checkLocalASN(n *v1beta1.Neighbor, routerASN uint32) error {
+	if n.LocalASN != 0 && n.ASN != 0 && n.ASN == routerASN {
+		return fmt.Errorf("neighbor %s: localASN is not supported for iBGP sessions (neighbor ASN %d equals router ASN)", displayName(n), n.ASN)
+	}
+	return nil
+}
