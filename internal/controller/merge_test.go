@@ -410,13 +410,13 @@ func TestMergeConfigs(t *testing.T) {
 			want: model(frr.Router{ASN: 65000, VRF: "red", EVPN: &frr.EVPN{L3VNI: &frr.L3VNI{VNI: 100, AdvertisePrefixes: []string{"unicast"}}}}),
 		},
 		{
-			name: "self-merge conflict names the same config twice",
-			docs: []string{cfgYAML("a", "bgp:\n  routers:\n  - asn: 65000\n    neighbors:\n    - {asn: 65001, address: 192.168.1.1}\n    - {asn: 65002, address: 192.168.1.1}\n")},
+			name:    "self-merge conflict names the same config twice",
+			docs:    []string{cfgYAML("a", "bgp:\n  routers:\n  - asn: 65000\n    neighbors:\n    - {asn: 65001, address: 192.168.1.1}\n    - {asn: 65002, address: 192.168.1.1}\n")},
 			wantErr: conflictErr("multiple asns specified for 192.168.1.1", "asn/dynamicASN", "65001", "a", "65002", "a"),
 		},
 		{
-			name: "two routers of one VRF in one config conflict",
-			docs: []string{cfgYAML("a", "bgp:\n  routers:\n  - {asn: 65000, id: 10.0.0.1}\n  - {asn: 65000, id: 10.0.0.2}\n")},
+			name:    "two routers of one VRF in one config conflict",
+			docs:    []string{cfgYAML("a", "bgp:\n  routers:\n  - {asn: 65000, id: 10.0.0.1}\n  - {asn: 65000, id: 10.0.0.2}\n")},
 			wantErr: conflictErr("different router ids (10.0.0.1 != 10.0.0.2) specified for same vrf: ", "id", "10.0.0.1", "a", "10.0.0.2", "a"),
 		},
 		{
