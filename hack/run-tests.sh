@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs `go test` over the whole module against the cached envtest binaries,
+# keeps the verbose log in a file and prints the package results, the
+# failures and a closing "N passed, N failed, N skipped" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+log="${TEST_LOG:-$(mktemp -t frrk8s-test.XXXXXX.log)}"
+assets="$(hack/envtest-assets.sh)" || { echo "could not prepare the envtest binaries" >&2; exit 1; }
+export KUBEBUILDER_ASSETS="$assets"
+echo "go test: verbose log in $log"
+go test -v -count=1 ${GO_TEST_FLAGS:--timeout 45m} -coverprofile cover.out "${@:-./...}" >"$log" 2>&1
+rc=$?
+# Package lines, failures and skip reasons of the top-level tests.
+grep -E '^(ok|FAIL|---|panic:|\?)|^\s+--- FAIL|^\s+[a-z_]+\.go:[0-9]+:' "$log" | grep -vE '^\?|^--- PASS' || true
+passed=$(grep -cE '^\s*--- PASS' "$log" || true)
+failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
+skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
+if [[ $rc -ne 0 && $failed -eq 0 ]]; then
+  echo "go test failed outside a test (build error, panic or timeout); see $log"
+  tail -n 40 "$log"
+  failed=1
+fi
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+exit $rc

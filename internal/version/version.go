@@ -1,0 +1,25 @@
+// Package version reports the build's version, commit and branch, stamped
+// through -ldflags -X at build time.
+package version
+
+import "fmt"
+
+var (
+	version   = "devel"
+	gitCommit = "unknown"
+	gitBranch = "dev"
+)
+
+// Version is the release version of the build.
+func Version() string { return version }
+
+// GitCommit is the commit the binary was built from.
+func GitCommit() string { return gitCommit }
+
+// GitBranch is the branch the binary was built from.
+func GitBranch() string { return gitBranch }
+
+// String describes the build in one line.
+func String() string {
+	return fmt.Sprintf("version=%s commit=%s branch=%s", version, gitCommit, gitBranch)
+}
