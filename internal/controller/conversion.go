@@ -29,6 +29,9 @@ type ConversionInput struct {
 	// Preselected says Configs already match the node (the webhook selects
 	// them itself), so nodeSelectors are not evaluated again.
 	Preselected bool
+	// Selectors caches parsed nodeSelectors across calls; nil parses them
+	// every time.
+	Selectors *SelectorCache
 	// Secrets are the Secrets of the daemon namespace, by name, for
 	// passwordSecret. A Secret's stringData counts as data.
 	Secrets map[string]corev1.Secret
@@ -44,8 +47,10 @@ type ConversionInput struct {
 
 // ConvertToFRR selects the configs that apply to the node, converts each
 // one and merges them into the render model (merge.md). The hostname and
-// the fallback router-id are left to the caller. Errors are
-// *ConversionError values whose text ends with the D6 detail.
+// the fallback router-id are left to the caller. The model may share
+// slices between its parts (a router's prefixes and a neighbor's advertised
+// ones): treat it as read-only. Errors are *ConversionError values whose
+// text ends with the D6 detail.
 func ConvertToFRR(in ConversionInput) (*frr.Config, error) {
 	configs, err := configsForNode(in)
 	if err != nil {
@@ -65,7 +70,7 @@ func configsForNode(in ConversionInput) ([]*v1beta1.FRRConfiguration, error) {
 	if in.Preselected {
 		return sortedConfigs(in.Configs, in.Namespace), nil
 	}
-	return selectForNode(in.Configs, in.Namespace, in.NodeLabels)
+	return in.Selectors.selectForNode(in.Configs, in.Namespace, in.NodeLabels)
 }
 
 // converter accumulates the converted configs of one node.

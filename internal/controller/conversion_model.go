@@ -193,7 +193,9 @@ func nilIfEmpty[T any](s []T) []T {
 
 // sortedUnique sorts s in place and drops duplicates.
 func sortedUnique(s []string) []string {
-	slices.Sort(s)
+	if !slices.IsSorted(s) {
+		slices.Sort(s)
+	}
 	return slices.Compact(s)
 }
 

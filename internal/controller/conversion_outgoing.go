@@ -38,10 +38,10 @@ func (rc *routerContext) convertOutgoing(nb *neighbor, n *v1beta1.Neighbor) erro
 	nb.Outgoing.PrefixesV4 = advertised[ipfamily.IPv4]
 	nb.Outgoing.PrefixesV6 = advertised[ipfamily.IPv6]
 	for _, f := range neighborFamilies(family) {
-		if err := nb.addLocalPrefLists(adv.PrefixesWithLocalPref, f, advertised[f]); err != nil {
+		if err := rc.addLocalPrefLists(nb, adv.PrefixesWithLocalPref, f, advertised[f]); err != nil {
 			return fmt.Errorf("failed to process local pref for neighbor %s, err: %w", nb.DisplayName, err)
 		}
-		if err := nb.addCommunityLists(adv.PrefixesWithCommunity, f, advertised[f]); err != nil {
+		if err := rc.addCommunityLists(nb, adv.PrefixesWithCommunity, f, advertised[f]); err != nil {
 			return fmt.Errorf("failed to process local pref for neighbor %s, err: %w", nb.DisplayName, err)
 		}
 	}
@@ -51,34 +51,31 @@ func (rc *routerContext) convertOutgoing(nb *neighbor, n *v1beta1.Neighbor) erro
 
 // advertisedPrefixes is A(F): every router and imported prefix of family f
 // for mode all, else the allowed prefixes of family f; sorted and unique.
+// The allowed prefixes were checked to be advertisable.
 func (rc *routerContext) advertisedPrefixes(adv *v1beta1.Advertise, f ipfamily.Family) []string {
 	if adv.Allowed.Mode == v1beta1.AllowAll {
 		return rc.advertisable.forFamily(f)
 	}
-	return prefixesOfFamily(adv.Allowed.Prefixes, f, true)
+	return rc.advertisable.selectSorted(adv.Allowed.Prefixes, f)
 }
 
-// prefixesOfFamily returns the prefixes of family f, sorted and unique when
-// sorted is set, else in the given order.
-func prefixesOfFamily(prefixes []string, f ipfamily.Family, sorted bool) []string {
+// prefixesOfFamily returns the prefixes of family f, in the given order.
+func (rc *routerContext) prefixesOfFamily(prefixes []string, f ipfamily.Family) []string {
 	var res []string
 	for _, p := range prefixes {
-		if ipfamily.ForCIDRString(p) == f {
+		if rc.advertisable.family(p) == f {
 			res = append(res, p)
 		}
-	}
-	if sorted {
-		return sortedUnique(res)
 	}
 	return res
 }
 
 // addLocalPrefLists adds one list per withLocalPref entry having prefixes
 // of family f.
-func (nb *neighbor) addLocalPrefLists(entries []v1beta1.LocalPrefPrefixes, f ipfamily.Family, advertised []string) error {
+func (rc *routerContext) addLocalPrefLists(nb *neighbor, entries []v1beta1.LocalPrefPrefixes, f ipfamily.Family, advertised []string) error {
 	fw := familyWord(f)
 	for _, e := range entries {
-		prefixes := prefixesOfFamily(e.Prefixes, f, false)
+		prefixes := rc.prefixesOfFamily(e.Prefixes, f)
 		if len(prefixes) == 0 {
 			continue
 		}
@@ -106,14 +103,14 @@ func (nb *neighbor) addLocalPrefLists(entries []v1beta1.LocalPrefPrefixes, f ipf
 
 // addCommunityLists adds one list per withCommunity entry having prefixes
 // of family f.
-func (nb *neighbor) addCommunityLists(entries []v1beta1.CommunityPrefixes, f ipfamily.Family, advertised []string) error {
+func (rc *routerContext) addCommunityLists(nb *neighbor, entries []v1beta1.CommunityPrefixes, f ipfamily.Family, advertised []string) error {
 	fw := familyWord(f)
 	for _, e := range entries {
 		c, err := community.Parse(e.Community)
 		if err != nil {
 			return fmt.Errorf("invalid community %s, err: %w", e.Community, err)
 		}
-		prefixes := prefixesOfFamily(e.Prefixes, f, false)
+		prefixes := rc.prefixesOfFamily(e.Prefixes, f)
 		if len(prefixes) == 0 {
 			continue
 		}

@@ -18,9 +18,30 @@ type routerContext struct {
 }
 
 // advertisable holds the prefixes a router may advertise: its own plus the
-// imported ones, by family, sorted and unique.
+// imported ones, by family, sorted and unique, and an index of them for
+// lookups without parsing.
 type advertisable struct {
 	v4, v6 []string
+	index  map[string]prefixPosition
+}
+
+// prefixPosition is the family of an advertisable prefix and its position
+// in the sorted list of that family.
+type prefixPosition struct {
+	family ipfamily.Family
+	pos    int
+}
+
+// newAdvertisable indexes sorted unique lists of advertisable prefixes.
+func newAdvertisable(v4, v6 []string) advertisable {
+	a := advertisable{v4: v4, v6: v6, index: make(map[string]prefixPosition, len(v4)+len(v6))}
+	for i, p := range v4 {
+		a.index[p] = prefixPosition{ipfamily.IPv4, i}
+	}
+	for i, p := range v6 {
+		a.index[p] = prefixPosition{ipfamily.IPv6, i}
+	}
+	return a
 }
 
 // forFamily returns the advertisable prefixes of one family.
@@ -33,8 +54,40 @@ func (a *advertisable) forFamily(f ipfamily.Family) []string {
 
 // has reports whether p, as written, is a router or imported prefix.
 func (a *advertisable) has(p string) bool {
-	f := ipfamily.ForCIDRString(p)
-	return f != ipfamily.Unknown && containsSorted(a.forFamily(f), p)
+	_, found := a.index[p]
+	return found
+}
+
+// family returns the family of a prefix, Unknown when it does not parse.
+func (a *advertisable) family(p string) ipfamily.Family {
+	if pos, found := a.index[p]; found {
+		return pos.family
+	}
+	return ipfamily.ForCIDRString(p)
+}
+
+// selectSorted returns the advertisable prefixes of family f that appear in
+// prefixes, in sorted order, without sorting.
+func (a *advertisable) selectSorted(prefixes []string, f ipfamily.Family) []string {
+	all := a.forFamily(f)
+	keep := make([]bool, len(all))
+	count := 0
+	for _, p := range prefixes {
+		if pos, found := a.index[p]; found && pos.family == f && !keep[pos.pos] {
+			keep[pos.pos] = true
+			count++
+		}
+	}
+	if count == len(all) {
+		return all
+	}
+	res := make([]string, 0, count)
+	for i, k := range keep {
+		if k {
+			res = append(res, all[i])
+		}
+	}
+	return res
 }
 
 // routerPrefixesByVRF maps each VRF of a config to its router's prefixes
@@ -61,11 +114,9 @@ func (rc *routerContext) convert() (*router, error) {
 	if err != nil {
 		return nil, err
 	}
+	v4, v6 = sortedUnique(v4), sortedUnique(v6)
 	iv4, iv6, _ := splitPrefixes(imported)
-	rc.advertisable = advertisable{
-		v4: sortedUnique(append(append([]string(nil), v4...), iv4...)),
-		v6: sortedUnique(append(append([]string(nil), v6...), iv6...)),
-	}
+	rc.advertisable = newAdvertisable(unionSorted(v4, sortedUnique(iv4)), unionSorted(v6, sortedUnique(iv6)))
 	for i := range rc.api.Neighbors {
 		if err := rc.checkOutgoing(&rc.api.Neighbors[i]); err != nil {
 			return nil, err
@@ -167,7 +218,7 @@ func (rc *routerContext) checkOutgoing(n *v1beta1.Neighbor) error {
 	}
 	adv := &n.ToAdvertise
 	if adv.Allowed.Mode != v1beta1.AllowAll {
-		if err := checkPrefixFamilies(adv.Allowed.Prefixes, family); err != nil {
+		if err := rc.checkPrefixFamilies(adv.Allowed.Prefixes, family); err != nil {
 			return fmt.Errorf("invalid allowed prefixes %s for neighbor %s, err: %w", adv.Allowed.Prefixes, displayName(n), err)
 		}
 		for _, p := range adv.Allowed.Prefixes {
@@ -178,7 +229,7 @@ func (rc *routerContext) checkOutgoing(n *v1beta1.Neighbor) error {
 	}
 	localPrefOf := map[string]uint32{}
 	for _, e := range adv.PrefixesWithLocalPref {
-		if err := checkPrefixFamilies(e.Prefixes, family); err != nil {
+		if err := rc.checkPrefixFamilies(e.Prefixes, family); err != nil {
 			return fmt.Errorf("invalid prefixes %s for localpref %d for neighbor %s, err: %w", e.Prefixes, e.LocalPref, displayName(n), err)
 		}
 		for _, p := range e.Prefixes {
@@ -189,7 +240,7 @@ func (rc *routerContext) checkOutgoing(n *v1beta1.Neighbor) error {
 		}
 	}
 	for _, e := range adv.PrefixesWithCommunity {
-		if err := checkPrefixFamilies(e.Prefixes, family); err != nil {
+		if err := rc.checkPrefixFamilies(e.Prefixes, family); err != nil {
 			return fmt.Errorf("invalid prefixes %s for community %s for neighbor %s, err: %w", e.Prefixes, e.Community, displayName(n), err)
 		}
 	}
@@ -226,9 +277,9 @@ func addressFamily(address string) (ipfamily.Family, error) {
 
 // checkPrefixFamilies requires each prefix to parse and to belong to a
 // family the neighbor carries.
-func checkPrefixFamilies(prefixes []string, family ipfamily.Family) error {
+func (rc *routerContext) checkPrefixFamilies(prefixes []string, family ipfamily.Family) error {
 	for _, p := range prefixes {
-		f := ipfamily.ForCIDRString(p)
+		f := rc.advertisable.family(p)
 		if f == ipfamily.Unknown {
 			return fmt.Errorf("unknown ipfamily for %s", p)
 		}

@@ -1,12 +1,9 @@
 package controller
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
@@ -18,26 +15,15 @@ import (
 // (then namespace). The result holds shallow copies: nothing is deep-copied
 // or modified. An unparsable selector fails the whole selection.
 func SelectConfigs(configs []v1beta1.FRRConfiguration, namespace string, nodeLabels map[string]string) ([]v1beta1.FRRConfiguration, error) {
-	selected, err := selectForNode(configs, namespace, nodeLabels)
-	if err != nil {
-		return nil, err
-	}
-	res := make([]v1beta1.FRRConfiguration, 0, len(selected))
-	for _, cfg := range selected {
-		res = append(res, *cfg)
-	}
-	return res, nil
+	var uncached *SelectorCache
+	return uncached.SelectConfigs(configs, namespace, nodeLabels)
 }
 
 // MatchesNode reports whether the config's nodeSelector selects a node with
 // the given labels. The error is the selection error of SelectConfigs.
 func MatchesNode(cfg *v1beta1.FRRConfiguration, nodeLabels map[string]string) (bool, error) {
-	selector, err := metav1.LabelSelectorAsSelector(&cfg.Spec.NodeSelector)
-	if err != nil {
-		return false, withDetail(fmt.Errorf("could not parse nodeSelector for FRRConfiguration %s/%s, err: %w",
-			cfg.Namespace, cfg.Name, err), originOf(cfg))
-	}
-	return selector.Matches(labels.Set(nodeLabels)), nil
+	var uncached *SelectorCache
+	return uncached.Matches(cfg, nodeLabels)
 }
 
 // ReferencedSecrets returns the names of the Secrets referenced by a
@@ -55,22 +41,6 @@ func ReferencedSecrets(configs []v1beta1.FRRConfiguration) sets.Set[string] {
 		}
 	}
 	return res
-}
-
-// selectForNode returns pointers to the matching configs in conversion order.
-func selectForNode(configs []v1beta1.FRRConfiguration, namespace string, nodeLabels map[string]string) ([]*v1beta1.FRRConfiguration, error) {
-	sorted := sortedConfigs(configs, namespace)
-	res := sorted[:0]
-	for _, cfg := range sorted {
-		matches, err := MatchesNode(cfg, nodeLabels)
-		if err != nil {
-			return nil, err
-		}
-		if matches {
-			res = append(res, cfg)
-		}
-	}
-	return res, nil
 }
 
 // sortedConfigs returns pointers to the configs of namespace (all when

@@ -104,3 +104,42 @@ func TestParseAlwaysBlock(t *testing.T) {
 		}
 	}
 }
+
+func TestSelectorCache(t *testing.T) {
+	cache, err := NewSelectorCache(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects := decodeObjects(t,
+		cfgYAML("node1", "nodeSelector:\n  matchLabels: {kubernetes.io/hostname: node1}\n"),
+		cfgYAML("bad", "nodeSelector:\n  matchExpressions: [{key: rack, operator: Bad}]\n"),
+	)
+	good, bad := &objects.configs[0], &objects.configs[1]
+	good.ResourceVersion, bad.ResourceVersion = "7", "7"
+	for range 2 {
+		if matches, err := cache.Matches(good, testNodeLabels); err != nil || !matches {
+			t.Fatalf("Matches(node1) = %t, %v", matches, err)
+		}
+		if _, err := cache.Matches(bad, testNodeLabels); err == nil {
+			t.Fatal("Matches(bad) gave no error")
+		}
+	}
+	if cache.entries.Len() != 2 {
+		t.Fatalf("cache holds %d entries, want 2", cache.entries.Len())
+	}
+	// A new version of a config is parsed again.
+	good.ResourceVersion = "8"
+	good.Spec.NodeSelector.MatchLabels["kubernetes.io/hostname"] = "node2"
+	if matches, err := cache.Matches(good, testNodeLabels); err != nil || matches {
+		t.Fatalf("Matches(node1 v8) = %t, %v; want no match", matches, err)
+	}
+	// Configs built offline have no resourceVersion and are not cached.
+	good.ResourceVersion = ""
+	if _, err := cache.Matches(good, testNodeLabels); err != nil || cache.entries.Len() != 3 {
+		t.Fatalf("offline config: err %v, %d entries", err, cache.entries.Len())
+	}
+	selected, err := cache.SelectConfigs(objects.configs[:1], testNamespace, testNodeLabels)
+	if err != nil || len(selected) != 0 {
+		t.Fatalf("SelectConfigs = %v, %v; want none", names(selected), err)
+	}
+}
