@@ -41,6 +41,11 @@ func TestConvertErrors(t *testing.T) {
 			wantErr: withSuffix("router 65000- imports vrf red which is not defined", "a"),
 		},
 		{
+			name:    "a bad prefix of an imported router is reported by that router",
+			docs:    []string{cfgYAML("a", "bgp:\n  routers:\n  - asn: 65000\n    imports: [{vrf: red}]\n    neighbors: [{asn: 65001, address: 192.168.1.1, toAdvertise: {allowed: {prefixes: [192.168.20.0/24]}}}]\n  - asn: 65000\n    vrf: red\n    prefixes: [192.168.20.0/24, bad]\n")},
+			wantErr: withSuffix("unknown ipfamily for bad", "a"),
+		},
+		{
 			name:    "import of default without a default-VRF router",
 			docs:    []string{cfgYAML("a", "bgp:\n  routers:\n  - asn: 65000\n    vrf: red\n    imports: [{vrf: default}]\n")},
 			wantErr: withSuffix("vrf  not found in prefixes in router", "a"),

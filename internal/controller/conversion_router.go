@@ -115,7 +115,9 @@ func (rc *routerContext) convert() (*router, error) {
 		return nil, err
 	}
 	v4, v6 = sortedUnique(v4), sortedUnique(v6)
-	iv4, iv6, _ := splitPrefixes(imported)
+	// A bad prefix of an imported router is reported when that router is
+	// converted; here it is just not advertisable.
+	iv4, iv6, _ := splitKnownPrefixes(imported)
 	rc.advertisable = newAdvertisable(unionSorted(v4, sortedUnique(iv4)), unionSorted(v6, sortedUnique(iv6)))
 	for i := range rc.api.Neighbors {
 		if err := rc.checkOutgoing(&rc.api.Neighbors[i]); err != nil {
@@ -152,6 +154,16 @@ func (rc *routerContext) convert() (*router, error) {
 // splitPrefixes splits prefixes by family, as written; an unparsable one is
 // an error.
 func splitPrefixes(prefixes []string) (v4, v6 []string, err error) {
+	v4, v6, unknown := splitKnownPrefixes(prefixes)
+	if unknown != "" {
+		return nil, nil, fmt.Errorf("unknown ipfamily for %s", unknown)
+	}
+	return v4, v6, nil
+}
+
+// splitKnownPrefixes splits prefixes by family, as written, skipping the
+// unparsable ones; unknown is the first of those.
+func splitKnownPrefixes(prefixes []string) (v4, v6 []string, unknown string) {
 	for _, p := range prefixes {
 		switch ipfamily.ForCIDRString(p) {
 		case ipfamily.IPv4:
@@ -159,10 +171,12 @@ func splitPrefixes(prefixes []string) (v4, v6 []string, err error) {
 		case ipfamily.IPv6:
 			v6 = append(v6, p)
 		default:
-			return nil, nil, fmt.Errorf("unknown ipfamily for %s", p)
+			if unknown == "" {
+				unknown = p
+			}
 		}
 	}
-	return v4, v6, nil
+	return v4, v6, unknown
 }
 
 // checkImports requires every imported VRF to be a router of the same
