@@ -10,8 +10,10 @@ export KUBEBUILDER_ASSETS="$assets"
 echo "go test: verbose log in $log"
 go test -v -count=1 ${GO_TEST_FLAGS:--timeout 45m} -coverprofile cover.out "${@:-./...}" >"$log" 2>&1
 rc=$?
-# Package lines, failures and skip reasons of the top-level tests.
-grep -E '^(ok|FAIL|---|panic:|\?)|^\s+--- FAIL|^\s+[a-z_]+\.go:[0-9]+:' "$log" | grep -vE '^\?|^--- PASS' || true
+# Package results, then failures and skips with the lines logged just before them.
+grep -E '^(ok|FAIL|panic:)' "$log" || true
+grep -E -B 25 '^\s*--- FAIL' "$log" | grep -vE '^\s*(=== (RUN|PAUSE|CONT)|--- PASS)' | tail -n 400 || true
+grep -E -A 2 '^\s*--- SKIP' "$log" | tail -n 100 || true
 passed=$(grep -cE '^\s*--- PASS' "$log" || true)
 failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
 skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
