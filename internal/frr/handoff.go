@@ -1,0 +1,357 @@
+package frr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/utils/clock"
+)
+
+// Files of the reloader's shared volume (spec/daemon.md §2, §5).
+const (
+	// DefaultStatusDir is where the reloader leaves its result files.
+	DefaultStatusDir = "/etc/frr_reloader"
+	// DefaultConfigFile is where the config goes when $FRR_CONFIG_FILE is unset.
+	DefaultConfigFile = DefaultStatusDir + "/frr.conf"
+	// DefaultPIDFile is the reloader's pid file when $FRR_RELOADER_PID_FILE
+	// is unset.
+	DefaultPIDFile = DefaultStatusDir + "/reloader.pid"
+
+	// EnvConfigFile overrides DefaultConfigFile.
+	EnvConfigFile = "FRR_CONFIG_FILE"
+	// EnvPIDFile overrides DefaultPIDFile.
+	EnvPIDFile = "FRR_RELOADER_PID_FILE"
+)
+
+// configFileMode is the mode frr.conf is written with; it may hold passwords.
+const configFileMode = 0o600
+
+// Options configure the hand-off to the reloader. Zero values mean the
+// documented defaults.
+type Options struct {
+	// ConfigFile is where frr.conf is written; empty means $FRR_CONFIG_FILE,
+	// read at each write, else DefaultConfigFile.
+	ConfigFile string
+	// PIDFile holds the reloader's pid; empty means $FRR_RELOADER_PID_FILE,
+	// read at each signal, else DefaultPIDFile.
+	PIDFile string
+	// StatusDir holds .status, last-error and running-config; empty means
+	// DefaultStatusDir.
+	StatusDir string
+	// Debounce is the window that coalesces configs (--bgp-debounce-timeout);
+	// not positive means DefaultDebounce.
+	Debounce time.Duration
+	// Hostname names the node in frr.conf; nil means os.Hostname.
+	Hostname func() (string, error)
+	// FallbackRouterID is set on routers without a router-id when not
+	// empty; compute it once at start with FallbackRouterID.
+	FallbackRouterID string
+	// OnStatus is called, from the status goroutine, each time a new reload
+	// status is published (D3). It must not block for long.
+	OnStatus func(ReloadStatus)
+	// Clock drives every timer; nil means the real clock.
+	Clock clock.WithTicker
+	// Logger receives the hand-off's logs; the zero value discards them.
+	Logger logr.Logger
+}
+
+// ReloadStatus is what the reloader reported last.
+type ReloadStatus struct {
+	// Raw is the content of .status: "<unix epoch> success|failure".
+	Raw string
+	// LastReloadResult is "success", or the content of last-error after a
+	// failure. It is neither redacted nor capped (see Redact and Cap).
+	LastReloadResult string
+	// RunningConfig is the content of running-config, neither redacted nor
+	// capped.
+	RunningConfig string
+}
+
+// FRR hands rendered configs to the reloader and follows its results.
+type FRR struct {
+	opts     Options
+	debounce *debouncer
+
+	mu     sync.RWMutex
+	status ReloadStatus
+}
+
+// New starts the debouncer and the status watcher; both stop when ctx ends.
+func New(ctx context.Context, o Options) *FRR {
+	o = withDefaults(o)
+	f := &FRR{opts: o}
+	return f.start(ctx, f.handOff)
+}
+
+// start runs the goroutines of f with reload as the action of the debouncer.
+func (f *FRR) start(ctx context.Context, reload reloadFunc) *FRR {
+	f.debounce = newDebouncer(ctx, f.opts.Clock, f.opts.Debounce, reload, f.opts.Logger.WithName("debouncer"))
+	w := &statusWatcher{
+		dir:      f.opts.StatusDir,
+		clock:    f.opts.Clock,
+		log:      f.opts.Logger.WithName("status"),
+		publish:  f.publish,
+		observed: f.debounce.statusObserved,
+	}
+	go f.debounce.run(ctx)
+	go w.run(ctx)
+	return f
+}
+
+func withDefaults(o Options) Options {
+	if o.StatusDir == "" {
+		o.StatusDir = DefaultStatusDir
+	}
+	if o.Debounce <= 0 {
+		o.Debounce = DefaultDebounce
+	}
+	if o.Hostname == nil {
+		o.Hostname = os.Hostname
+	}
+	if o.OnStatus == nil {
+		o.OnStatus = func(ReloadStatus) {}
+	}
+	if o.Clock == nil {
+		o.Clock = clock.RealClock{}
+	}
+	return o
+}
+
+// ApplyConfig queues c for the reloader and returns at once. It works on a
+// copy of c, which it leaves untouched: the copy gets the node's hostname
+// and, on routers without a router-id, the fallback router-id. Only a
+// failure to get the hostname is returned; writing and signalling happen
+// later and are retried by the debouncer.
+func (f *FRR) ApplyConfig(c *Config) error {
+	if c == nil {
+		return errors.New("apply frr config: nil config")
+	}
+	hostname, err := f.opts.Hostname()
+	if err != nil {
+		return fmt.Errorf("apply frr config: get hostname: %w", err)
+	}
+	cfg := deepCopy(c)
+	cfg.Hostname = hostname
+	setFallbackRouterID(cfg, f.opts.FallbackRouterID)
+	f.debounce.apply(cfg)
+	return nil
+}
+
+// Status returns the reload status published last.
+func (f *FRR) Status() ReloadStatus {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.status
+}
+
+// publish stores s and tells OnStatus.
+func (f *FRR) publish(s ReloadStatus) {
+	f.mu.Lock()
+	f.status = s
+	f.mu.Unlock()
+	f.opts.OnStatus(s)
+}
+
+// setFallbackRouterID sets id on every router of c without a router-id.
+func setFallbackRouterID(c *Config, id string) {
+	if id == "" {
+		return
+	}
+	for i := range c.Routers {
+		if c.Routers[i].RouterID == "" {
+			c.Routers[i].RouterID = id
+		}
+	}
+}
+
+// handOff renders c, writes it and signals the reloader.
+func (f *FRR) handOff(c *Config) error {
+	text, err := Render(c)
+	if err != nil {
+		return err
+	}
+	if err := WriteConfig(f.configFile(), text); err != nil {
+		return err
+	}
+	return SignalReloader(f.pidFile())
+}
+
+func (f *FRR) configFile() string {
+	return pathOrEnv(f.opts.ConfigFile, EnvConfigFile, DefaultConfigFile)
+}
+
+func (f *FRR) pidFile() string {
+	return pathOrEnv(f.opts.PIDFile, EnvPIDFile, DefaultPIDFile)
+}
+
+// pathOrEnv returns path, else the value of the environment variable env,
+// else def.
+func pathOrEnv(path, env, def string) string {
+	if path != "" {
+		return path
+	}
+	if v := os.Getenv(env); v != "" {
+		return v
+	}
+	return def
+}
+
+// WriteConfig replaces path with text, mode 0600, through a temporary file
+// renamed in the same directory so the reloader never reads half a file.
+func WriteConfig(path, text string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write frr config: %w", err)
+	}
+	if err := fillConfigFile(tmp, text); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write frr config %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write frr config: %w", err)
+	}
+	return nil
+}
+
+// fillConfigFile writes text to f with the config mode and closes it.
+func fillConfigFile(f *os.File, text string) error {
+	if err := f.Chmod(configFileMode); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("chmod: %w", err)
+	}
+	if _, err := f.WriteString(text); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("write: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}
+
+// SignalReloader sends SIGHUP to the process whose decimal pid is in
+// pidFile (surrounding whitespace ignored).
+func SignalReloader(pidFile string) error {
+	pid, err := readPID(pidFile)
+	if err != nil {
+		return fmt.Errorf("signal the reloader: %w", err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+		return fmt.Errorf("signal the reloader: send SIGHUP to pid %d: %w", pid, err)
+	}
+	return nil
+}
+
+// readPID parses the pid file; only a positive pid is accepted, so a bad
+// file can never make kill target a process group or every process.
+func readPID(pidFile string) (int, error) {
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		return 0, fmt.Errorf("read pid file: %w", err)
+	}
+	text := strings.TrimSpace(string(b))
+	pid, err := strconv.Atoi(text)
+	if err != nil {
+		return 0, fmt.Errorf("parse pid file %s: %w", pidFile, err)
+	}
+	if pid <= 0 {
+		return 0, fmt.Errorf("parse pid file %s: pid %d is not positive", pidFile, pid)
+	}
+	return pid, nil
+}
+
+// deepCopy returns a copy of *c that shares no memory with it, whatever
+// fields the model gains later.
+func deepCopy[T any](c *T) *T {
+	return copyValue(reflect.ValueOf(c)).Interface().(*T)
+}
+
+// copyValue copies v, following pointers, slices and maps. Strings are
+// immutable and shared.
+func copyValue(v reflect.Value) reflect.Value {
+	if !holdsReferences(v.Type()) {
+		return v
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return reflect.Zero(v.Type())
+		}
+		out := reflect.New(v.Type().Elem())
+		out.Elem().Set(copyValue(v.Elem()))
+		return out
+	case reflect.Slice:
+		if v.IsNil() {
+			return reflect.Zero(v.Type())
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		copyElements(out, v)
+		return out
+	case reflect.Array:
+		out := reflect.New(v.Type()).Elem()
+		copyElements(out, v)
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return reflect.Zero(v.Type())
+		}
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out.SetMapIndex(copyValue(it.Key()), copyValue(it.Value()))
+		}
+		return out
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v)
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				out.Field(i).Set(copyValue(v.Field(i)))
+			}
+		}
+		return out
+	default:
+		panic(fmt.Sprintf("frr: cannot copy a %s", v.Type()))
+	}
+}
+
+// copyElements copies every element of src into dst, of the same length.
+func copyElements(dst, src reflect.Value) {
+	if !holdsReferences(src.Type().Elem()) {
+		reflect.Copy(dst, src)
+		return
+	}
+	for i := range src.Len() {
+		dst.Index(i).Set(copyValue(src.Index(i)))
+	}
+}
+
+// holdsReferences tells whether a value of type t can share mutable memory
+// with its copy.
+func holdsReferences(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return holdsReferences(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if holdsReferences(t.Field(i).Type) {
+				return true
+			}
+		}
+		return false
+	default:
+		return false
+	}
+}
