@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -229,22 +230,41 @@ func ParseVRFs(data []byte) ([]string, error) {
 // members that are not objects (FRR adds scalars such as vrfId in some
 // versions) are not neighbors and are skipped.
 func ParseNeighbors(data []byte) (map[string]Neighbor, error) {
-	var raw map[string]json.RawMessage
-	if err := decodeOptional(data, &raw); err != nil {
+	// Fast path: only neighbors, decoded in one pass.
+	var neighbors map[string]Neighbor
+	err := decodeOptional(data, &neighbors)
+	var typeErr *json.UnmarshalTypeError
+	if !errors.As(err, &typeErr) {
+		return neighbors, err
+	}
+	var entries map[string]neighborEntry
+	if err := decodeOptional(data, &entries); err != nil {
 		return nil, err
 	}
-	neighbors := make(map[string]Neighbor, len(raw))
-	for key, value := range raw {
-		if !isObject(value) {
-			continue
+	neighbors = make(map[string]Neighbor, len(entries))
+	for key, e := range entries {
+		if e.isNeighbor {
+			neighbors[key] = e.neighbor
 		}
-		var n Neighbor
-		if err := json.Unmarshal(value, &n); err != nil {
-			return nil, fmt.Errorf("neighbor %s: %w", key, err)
-		}
-		neighbors[key] = n
 	}
 	return neighbors, nil
+}
+
+// neighborEntry is one top-level member of the neighbors output: a neighbor
+// when it is an object, ignored otherwise. Decoding through it is about
+// twice as slow as the fast path, which matters with hundreds of neighbors.
+type neighborEntry struct {
+	neighbor   Neighbor
+	isNeighbor bool
+}
+
+// UnmarshalJSON decodes objects as neighbors and ignores other values.
+func (e *neighborEntry) UnmarshalJSON(data []byte) error {
+	if !isObject(data) {
+		return nil
+	}
+	e.isNeighbor = true
+	return json.Unmarshal(data, &e.neighbor)
 }
 
 // decodeOptional decodes JSON into v; blank input leaves v untouched.
