@@ -20,6 +20,10 @@ type Backend interface {
 	Check() error
 	// NewLayout creates the private directories of a new instance.
 	NewLayout(instance string) (Layout, error)
+	// StandaloneVtysh returns one executable that runs this build's vtysh
+	// outside any instance (for --dryrun or -C) on host files under
+	// os.TempDir(); helper files it needs are written into dir.
+	StandaloneVtysh(dir string) (string, error)
 }
 
 // Layout describes one instance of a backend: its directories and the
@@ -126,6 +130,8 @@ func frrIDs() (int, int, error) {
 	}
 	return uid, gid, nil
 }
+
+func (hostBackend) StandaloneVtysh(string) (string, error) { return vtyshPath, nil }
 
 func (hostBackend) NewLayout(instance string) (Layout, error) {
 	removeStaleStateDirs()

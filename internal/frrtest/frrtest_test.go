@@ -89,28 +89,64 @@ exit
 `, localAS, neighbor, remoteAS, neighbor)
 }
 
-// TestSessionWatchfrrAndCleanup runs a node with watchfrr and a peer, brings
-// up an eBGP session, reloads the node, kills a daemon, and checks that
-// nothing is left once the instance's test is over.
+// versionExpectations are what differs between the FRR builds in
+// TestSessionWatchfrrAndCleanup.
+type versionExpectations struct {
+	daemons     []string // Instance.Daemons, in start order
+	showDaemons []string // `show daemons`, sorted
+	vtyshCmd    func(*Instance) string
+}
+
+var expectations = map[string]versionExpectations{
+	"frr84": {
+		daemons:     []string{"zebra", "bgpd", "bfdd", "staticd", Watchfrr},
+		showDaemons: []string{"bfdd", "bgpd", "staticd", "watchfrr", "zebra"},
+		vtyshCmd:    func(i *Instance) string { return "/usr/bin/vtysh --vty_socket " + i.RunDir() },
+	},
+	"frr10": {
+		daemons:     []string{"mgmtd", "zebra", "bgpd", "bfdd", "staticd", Watchfrr},
+		showDaemons: []string{"bfdd", "bgpd", "mgmtd", "staticd", "watchfrr", "zebra"},
+		vtyshCmd: func(i *Instance) string {
+			return "/bin/sh " + filepath.Join(i.StateDir(), chrootExecName) + " /usr/bin/vtysh"
+		},
+	},
+}
+
+// TestSessionWatchfrrAndCleanup runs, on every FRR version, a node with
+// watchfrr and a peer, brings up an eBGP session, reloads the node, kills a
+// daemon, and checks that nothing is left once the instance's test is over.
 func TestSessionWatchfrrAndCleanup(t *testing.T) {
-	Require(t)
-	hostConf := readOptional(t, "/etc/frr/frr.conf")
+	ForEachVersion(t, func(t *testing.T, v Version) {
+		want, ok := expectations[v.Name]
+		if !ok {
+			t.Fatalf("no expectations for FRR version %s", v.Name)
+		}
+		testSessionWatchfrrAndCleanup(t, v.Backend, want)
+	})
+}
+
+func testSessionWatchfrrAndCleanup(t *testing.T, b Backend, want versionExpectations) {
+	protected := []string{"/etc/frr/frr.conf"}
+	if fb, ok := b.(frr10Backend); ok {
+		protected = append(protected, filepath.Join(fb.root, "etc/frr/frr.conf"))
+	}
+	before := readAll(t, protected)
 	var nsNames []string
 	var states []string
 	var pids []int
 
 	t.Run("session", func(t *testing.T) {
 		topo := NewTopology(t)
-		node := StartFRR(t, topo.Node, "node", WithWatchfrr())
-		peer := StartFRR(t, topo.Peer, "peer")
+		node := StartFRR(t, topo.Node, "node", WithBackend(b), WithWatchfrr())
+		peer := StartFRR(t, topo.Peer, "peer", WithBackend(b))
 		nsNames = []string{topo.Node.Name, topo.Peer.Name}
 		states = []string{node.StateDir(), peer.StateDir()}
 		pids = append(node.pids(), peer.pids()...)
 
-		if diff := cmp.Diff([]string{"zebra", "bgpd", "bfdd", "staticd", Watchfrr}, node.Daemons()); diff != "" {
+		if diff := cmp.Diff(want.daemons, node.Daemons()); diff != "" {
 			t.Errorf("node daemons (-want +got):\n%s", diff)
 		}
-		checkShowDaemons(t, node, []string{"bfdd", "bgpd", "staticd", "watchfrr", "zebra"})
+		checkShowDaemons(t, node, want.showDaemons)
 
 		if err := peer.ApplyConfig(peerConfig(64513, 64512, topo.Node.Addr4().String())); err != nil {
 			t.Fatal(err)
@@ -122,13 +158,13 @@ func TestSessionWatchfrrAndCleanup(t *testing.T) {
 		peer.WaitEstablished(t, topo.Node.Addr4().String(), sessionTimeout)
 
 		// frr-reload.py's final write goes through watchfrr; it must land in
-		// the instance's directory, not in the host's /etc/frr.
+		// the instance's directory, not in the host's (or chroot's) /etc/frr.
 		written, err := os.ReadFile(filepath.Join(node.ConfDir(), "frr.conf"))
 		if err != nil || !bytes.Contains(written, []byte("neighbor 192.0.2.2 remote-as 64513")) {
 			t.Errorf("frr.conf written by the reload = %q, %v; want the node config", written, err)
 		}
-		if got := readOptional(t, "/etc/frr/frr.conf"); !bytes.Equal(got, hostConf) {
-			t.Errorf("the host's /etc/frr/frr.conf changed")
+		if diff := cmp.Diff(before, readAll(t, protected)); diff != "" {
+			t.Errorf("files outside the instance changed (-before +after):\n%s", diff)
 		}
 
 		WaitFor(t, sessionTimeout, func() (bool, string) {
@@ -142,14 +178,14 @@ func TestSessionWatchfrrAndCleanup(t *testing.T) {
 			return ok, fmt.Sprintf("routes %v", routes.Routes)
 		})
 
-		if env := node.Env(); !slices.Contains(env, "VTYSH_CMD=/usr/bin/vtysh --vty_socket "+node.RunDir()) {
+		if env := node.Env(); !slices.Contains(env, "VTYSH_CMD="+want.vtyshCmd(node)) {
 			t.Errorf("Env() = %q lacks the VTYSH_CMD of the instance", env)
 		}
 
 		if err := node.KillDaemon("bgpd"); err != nil {
 			t.Fatal(err)
 		}
-		checkShowDaemons(t, node, []string{"bfdd", "staticd", "watchfrr", "zebra"})
+		checkShowDaemons(t, node, slices.DeleteFunc(slices.Clone(want.showDaemons), func(d string) bool { return d == "bgpd" }))
 		if err := node.KillDaemon("bgpd"); err == nil {
 			t.Errorf("KillDaemon of a stopped daemon succeeded")
 		}
@@ -158,6 +194,13 @@ func TestSessionWatchfrrAndCleanup(t *testing.T) {
 	if len(nsNames) == 0 {
 		t.Fatal("the session subtest did not get far enough to check the cleanup")
 	}
+	checkCleanedUp(t, nsNames, states, pids)
+}
+
+// checkCleanedUp checks that the namespaces, state dirs and daemons of a
+// finished test are gone, and that no mount of it is visible.
+func checkCleanedUp(t *testing.T, nsNames, states []string, pids []int) {
+	t.Helper()
 	out, err := run("ip", "netns", "list")
 	if err != nil {
 		t.Fatal(err)
@@ -177,6 +220,28 @@ func TestSessionWatchfrrAndCleanup(t *testing.T) {
 			t.Errorf("daemon pid %d is still alive", pid)
 		}
 	}
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range states {
+		if bytes.Contains(mounts, []byte(dir)) {
+			t.Errorf("a mount of %s is still visible:\n%s", dir, mounts)
+		}
+	}
+	if root := os.Getenv(FRR10RootEnv); root != "" && bytes.Contains(mounts, []byte(root)) {
+		t.Errorf("a mount in the FRR 10 chroot %s is visible on the host:\n%s", root, mounts)
+	}
+}
+
+// readAll reads files that may be missing, keyed by path.
+func readAll(t *testing.T, paths []string) map[string]string {
+	t.Helper()
+	contents := map[string]string{}
+	for _, p := range paths {
+		contents[p] = string(readOptional(t, p))
+	}
+	return contents
 }
 
 func nodeConfig(t *testing.T, allowed string) string {
