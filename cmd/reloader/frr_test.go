@@ -70,13 +70,18 @@ router bgp 64512
 }
 
 // TestReloaderWithFRR drives the reloader binary against a real FRR node
-// with an eBGP peer: a good config is applied and the session comes up, a
-// bad one is rejected and leaves FRR as it was.
+// with an eBGP peer, on every FRR version: a good config is applied and the
+// session comes up, a bad one is rejected and leaves FRR as it was.
 func TestReloaderWithFRR(t *testing.T) {
-	frrtest.Require(t)
+	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
+		testReloaderWithFRR(t, v.Backend)
+	})
+}
+
+func testReloaderWithFRR(t *testing.T, b frrtest.Backend) {
 	topo := frrtest.NewTopology(t)
-	node := frrtest.StartFRR(t, topo.Node, "node", frrtest.WithWatchfrr())
-	peer := frrtest.StartFRR(t, topo.Peer, "peer")
+	node := frrtest.StartFRR(t, topo.Node, "node", frrtest.WithBackend(b), frrtest.WithWatchfrr())
+	peer := frrtest.StartFRR(t, topo.Peer, "peer", frrtest.WithBackend(b))
 	if err := peer.ApplyConfig(peerConfig); err != nil {
 		t.Fatal(err)
 	}
