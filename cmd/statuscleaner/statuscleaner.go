@@ -136,7 +136,7 @@ func addComponents(ctx context.Context, mgr manager.Manager, s settings, logger 
 	if err := webhooks.WarmUp(ctx, mgr.GetCache()); err != nil {
 		return err
 	}
-	handler := webhooks.NewHandler(mgr.GetScheme(), webhooks.CacheLister{Reader: mgr.GetCache()}, logger.WithName("webhook"))
+	handler := webhooks.NewHandler(mgr.GetScheme(), webhooks.CacheLister{Cache: mgr.GetCache()}, logger.WithName("webhook"))
 	webhooks.Register(mgr.GetWebhookServer(), handler)
 	log.Info("webhook enabled", "path", webhooks.Path)
 

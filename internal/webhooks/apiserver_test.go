@@ -2,6 +2,7 @@ package webhooks
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -84,7 +85,7 @@ func serving(t *testing.T) *fixture {
 	}
 	opts := env.WebhookOptions()
 	server := webhook.NewServer(webhook.Options{Host: opts.LocalServingHost, Port: opts.LocalServingPort, CertDir: opts.LocalServingCertDir})
-	Register(server, NewHandler(scheme.Scheme, CacheLister{Reader: c}, logr.Discard()))
+	Register(server, NewHandler(scheme.Scheme, CacheLister{Cache: c}, logr.Discard()))
 	wg.Go(func() { _ = server.Start(ctx) })
 	started := server.StartedChecker()
 	if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, pollTimeout, true, func(context.Context) (bool, error) {
@@ -125,7 +126,7 @@ func createNodes(t *testing.T, cl client.Client) {
 
 // waitForCache polls the webhook's cache until done holds.
 func (f *fixture) waitForCache(ctx context.Context, done func([]Node, []*v1beta1.FRRConfiguration) bool) error {
-	lister := CacheLister{Reader: f.cache}
+	lister := CacheLister{Cache: f.cache}
 	return wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, pollTimeout, true, func(ctx context.Context) (bool, error) {
 		nodes, err := lister.ListNodes(ctx)
 		if err != nil {
@@ -243,6 +244,66 @@ func TestThroughAPIServer(t *testing.T) {
 		t.Run(table.name, func(t *testing.T) {
 			for _, tc := range table.cases {
 				t.Run(tc.name, func(t *testing.T) { tc.runThroughAPIServer(t, f) })
+			}
+		})
+	}
+}
+
+// storelessCache hides the informers' stores, so CacheLister lists.
+type storelessCache struct{ cache.Cache }
+
+// GetInformer returns the informer without its GetStore method.
+func (c storelessCache) GetInformer(ctx context.Context, obj client.Object, opts ...cache.InformerGetOption) (cache.Informer, error) {
+	i, err := c.Cache.GetInformer(ctx, obj, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return struct{ cache.Informer }{i}, nil
+}
+
+func TestCacheLister(t *testing.T) {
+	f := serving(t)
+	t.Cleanup(func() { f.deleteAllConfigs(t) })
+	for _, id := range []string{"a", "other/b"} {
+		if err := f.apply(t, cfg(t, id, neighborSpec("", "192.0.2.1", ""))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	for _, obj := range []client.Object{nodeMetadata(), &v1beta1.FRRConfiguration{}} {
+		informer, err := f.cache.GetInformer(ctx, obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := informer.(storeInformer); !ok {
+			t.Errorf("the %T informer exposes no store: every admission would copy the cache", obj)
+		}
+	}
+	for name, lister := range map[string]CacheLister{"store": {Cache: f.cache}, "list": {Cache: storelessCache{f.cache}}} {
+		t.Run(name, func(t *testing.T) {
+			nodes, err := lister.ListNodes(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var nodeNames []string
+			for _, n := range nodes {
+				nodeNames = append(nodeNames, n.Name+" zone="+n.Labels["zone"])
+			}
+			slices.Sort(nodeNames)
+			if diff := cmp.Diff([]string{"node-a zone=a", "node-b zone=a", "node-c zone=b"}, nodeNames); diff != "" {
+				t.Errorf("nodes (-want +got):\n%s", diff)
+			}
+			configs, err := lister.ListConfigs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var configNames []string
+			for _, c := range configs {
+				configNames = append(configNames, c.Namespace+"/"+c.Name)
+			}
+			slices.Sort(configNames)
+			if diff := cmp.Diff([]string{ns + "/a", "other/b"}, configNames); diff != "" {
+				t.Errorf("configs (-want +got):\n%s", diff)
 			}
 		})
 	}

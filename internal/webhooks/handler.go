@@ -9,8 +9,10 @@ import (
 	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -44,27 +46,31 @@ type Lister interface {
 	ListConfigs(ctx context.Context) ([]*v1beta1.FRRConfiguration, error)
 }
 
-// CacheLister lists from informer caches (D7) without deep copies. Nodes
-// are read as metav1.PartialObjectMetadata, so the cache holds their
-// metadata only.
+// CacheLister lists from informer caches (D7) without copying the
+// objects: it reads the informers' stores, or lists without deep copies
+// when an informer exposes no store. Nodes are read as
+// metav1.PartialObjectMetadata, so the cache holds their metadata only.
 type CacheLister struct {
-	// Reader is normally the manager's cache.
-	Reader client.Reader
+	// Cache is normally the manager's cache.
+	Cache cache.Cache
 }
 
-// nodeListGVK is the kind the metadata-only node list is read as.
-var nodeListGVK = corev1.SchemeGroupVersion.WithKind("NodeList")
+// nodeMetadata returns the object the metadata-only node informer is
+// keyed by.
+func nodeMetadata() *metav1.PartialObjectMetadata {
+	obj := &metav1.PartialObjectMetadata{}
+	obj.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Node"))
+	return obj
+}
 
 // ListNodes lists the nodes' metadata. Errors carry upstream's text.
 func (l CacheLister) ListNodes(ctx context.Context) ([]Node, error) {
+	var res []Node
+	add := func(obj *metav1.PartialObjectMetadata) { res = append(res, Node{Name: obj.Name, Labels: obj.Labels}) }
 	list := &metav1.PartialObjectMetadataList{}
-	list.SetGroupVersionKind(nodeListGVK)
-	if err := l.Reader.List(ctx, list, client.UnsafeDisableDeepCopy); err != nil {
+	list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("NodeList"))
+	if err := listCached(ctx, l.Cache, nodeMetadata(), list, add); err != nil {
 		return nil, errors.Join(err, errors.New("failed to get existing Node objects"))
-	}
-	res := make([]Node, 0, len(list.Items))
-	for i := range list.Items {
-		res = append(res, Node{Name: list.Items[i].Name, Labels: list.Items[i].Labels})
 	}
 	return res, nil
 }
@@ -72,23 +78,55 @@ func (l CacheLister) ListNodes(ctx context.Context) ([]Node, error) {
 // ListConfigs lists the FRRConfigurations of every namespace. Errors carry
 // upstream's text.
 func (l CacheLister) ListConfigs(ctx context.Context) ([]*v1beta1.FRRConfiguration, error) {
-	list := &v1beta1.FRRConfigurationList{}
-	if err := l.Reader.List(ctx, list, client.UnsafeDisableDeepCopy); err != nil {
+	var res []*v1beta1.FRRConfiguration
+	add := func(obj *v1beta1.FRRConfiguration) { res = append(res, obj) }
+	if err := listCached(ctx, l.Cache, &v1beta1.FRRConfiguration{}, &v1beta1.FRRConfigurationList{}, add); err != nil {
 		return nil, errors.Join(err, errors.New("failed to get existing FRRConfiguration objects"))
 	}
-	res := make([]*v1beta1.FRRConfiguration, 0, len(list.Items))
-	for i := range list.Items {
-		res = append(res, &list.Items[i])
-	}
 	return res, nil
+}
+
+// storeInformer is an informer exposing its store (client-go's shared
+// informers do).
+type storeInformer interface {
+	GetStore() toolscache.Store
+}
+
+// listCached hands add every cached object of obj's kind, read-only and
+// not copied; list, of the matching list kind, is only used when the
+// informer exposes no store. GetInformer waits for the informer to sync.
+func listCached[T client.Object, L client.ObjectList](ctx context.Context, c cache.Cache, obj T, list L, add func(T)) error {
+	informer, err := c.GetInformer(ctx, obj)
+	if err != nil {
+		return err
+	}
+	if s, ok := informer.(storeInformer); ok {
+		for _, item := range s.GetStore().List() {
+			typed, ok := item.(T)
+			if !ok {
+				return fmt.Errorf("unexpected %T in the cache of %T", item, obj)
+			}
+			add(typed)
+		}
+		return nil
+	}
+	if err := c.List(ctx, list, client.UnsafeDisableDeepCopy); err != nil {
+		return err
+	}
+	return meta.EachListItem(list, func(item runtime.Object) error {
+		typed, ok := item.(T)
+		if !ok {
+			return fmt.Errorf("unexpected %T in the list of %T", item, obj)
+		}
+		add(typed)
+		return nil
+	})
 }
 
 // WarmUp starts the informers CacheLister reads and waits for their sync,
 // so the first admission does not pay for the initial lists.
 func WarmUp(ctx context.Context, c cache.Cache) error {
-	nodes := &metav1.PartialObjectMetadata{}
-	nodes.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Node"))
-	for _, obj := range []client.Object{nodes, &v1beta1.FRRConfiguration{}} {
+	for _, obj := range []client.Object{nodeMetadata(), &v1beta1.FRRConfiguration{}} {
 		if _, err := c.GetInformer(ctx, obj); err != nil {
 			return fmt.Errorf("starting the informer for %T: %w", obj, err)
 		}
