@@ -281,7 +281,7 @@ if [ "$FRRTEST_DAEMON" = 1 ]; then
   mount -t sysfs sysfs "$root/sys"
   mount --bind "$state/lib" "$root/var/lib/frr"
 else
-  mkdir -p "$root$tmp"
+  [ -d "$root$tmp" ] || mkdir -p "$root$tmp"
   mount --rbind "$tmp" "$root$tmp"
 fi
 if [ -n "$state" ]; then

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,11 +127,22 @@ func TestSessionWatchfrrAndCleanup(t *testing.T) {
 }
 
 func testSessionWatchfrrAndCleanup(t *testing.T, b Backend, want versionExpectations) {
+	// Nothing of the instances may show up in the host's /etc/frr, nor in
+	// the FRR directories of the shared chroot.
 	protected := []string{"/etc/frr/frr.conf"}
+	var protectedDirs []string
 	if fb, ok := b.(frr10Backend); ok {
 		protected = append(protected, filepath.Join(fb.root, "etc/frr/frr.conf"))
+		for _, d := range []string{"etc/frr", "run/frr", "var/lib/frr", "tmp"} {
+			protectedDirs = append(protectedDirs, filepath.Join(fb.root, d))
+		}
 	}
-	before := readAll(t, protected)
+	snapshot := func() map[string]string {
+		m := readAll(t, protected)
+		maps.Copy(m, listAll(t, protectedDirs))
+		return m
+	}
+	before := snapshot()
 	var nsNames []string
 	var states []string
 	var pids []int
@@ -163,7 +175,7 @@ func testSessionWatchfrrAndCleanup(t *testing.T, b Backend, want versionExpectat
 		if err != nil || !bytes.Contains(written, []byte("neighbor 192.0.2.2 remote-as 64513")) {
 			t.Errorf("frr.conf written by the reload = %q, %v; want the node config", written, err)
 		}
-		if diff := cmp.Diff(before, readAll(t, protected)); diff != "" {
+		if diff := cmp.Diff(before, snapshot()); diff != "" {
 			t.Errorf("files outside the instance changed (-before +after):\n%s", diff)
 		}
 
@@ -232,6 +244,24 @@ func checkCleanedUp(t *testing.T, nsNames, states []string, pids []int) {
 	if root := os.Getenv(FRR10RootEnv); root != "" && bytes.Contains(mounts, []byte(root)) {
 		t.Errorf("a mount in the FRR 10 chroot %s is visible on the host:\n%s", root, mounts)
 	}
+}
+
+// listAll lists the entries of directories, keyed by path.
+func listAll(t *testing.T, dirs []string) map[string]string {
+	t.Helper()
+	listings := map[string]string{}
+	for _, d := range dirs {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		listings[d+"/"] = strings.Join(names, " ")
+	}
+	return listings
 }
 
 // readAll reads files that may be missing, keyed by path.
