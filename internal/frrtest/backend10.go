@@ -27,12 +27,13 @@ const chrootExecName = "chroot-exec"
 //
 // Every command of an instance (daemons, vtysh, frr-reload.py) runs through
 // a small wrapper script in the instance's state dir. The wrapper enters a
-// private mount namespace, mounts proc and sysfs in the chroot, bind-mounts
-// the host's temporary directory at the same path inside it (so files under
-// os.TempDir(), such as t.TempDir() volumes and the state dir, have the same
-// path for the host and for FRR) and bind-mounts the instance's run, etc and
-// lib directories over the chroot's /run/frr, /etc/frr and /var/lib/frr.
-// FRR 10 then runs with its compiled-in paths, which keeps mgmtd's sockets
+// private mount namespace and bind-mounts the instance's run and etc
+// directories over the chroot's /run/frr and /etc/frr. For daemons it also
+// mounts proc and sysfs and the instance's lib directory over /var/lib/frr;
+// for vtysh and frr-reload.py it bind-mounts the host's temporary directory
+// at the same path inside the chroot, so files under os.TempDir(), such as
+// t.TempDir() volumes and the state dir, have the same path for the host and
+// for FRR. FRR 10 then runs with its compiled-in paths, which keeps mgmtd's sockets
 // (always in /run/frr) and its commit history (/var/lib/frr) per instance,
 // and the chroot itself is never written to. The mounts vanish with the
 // processes that made them, so nothing needs unmounting, even after a crash.
