@@ -5,6 +5,9 @@ SHELL := /usr/bin/env bash -o pipefail
 LOCALBIN ?= $(CURDIR)/bin
 CONTROLLER_GEN_VERSION ?= v0.17.3
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
+HELM_VERSION ?= v3.22.0
+HELM ?= $(LOCALBIN)/helm
+IMG ?= quay.io/metallb/frr-k8s:main
 GO_TEST_FLAGS ?= -timeout 45m
 VERSION_PKG := github.com/frrk8s/frrk8s/internal/version
 GIT_COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -31,6 +34,14 @@ controller-gen: $(LOCALBIN) ## Install the pinned controller-gen into bin/.
 envtest-assets: ## Build (once) and cache kube-apiserver, etcd and kubectl for envtest.
 	@hack/envtest-assets.sh >/dev/null
 
+.PHONY: helm
+helm: ## Install the pinned helm into bin/.
+	@HELM_VERSION=$(HELM_VERSION) hack/install-helm.sh >/dev/null
+
+.PHONY: frr10
+frr10: ## Build (once) and cache the Debian trixie chroot with FRR 10 for the tests.
+	@hack/frr10-chroot.sh >/dev/null
+
 .PHONY: deps
 deps: ## Install the system packages the tests need (FRR, iproute2); needs root and apt.
 	@hack/install-deps.sh
@@ -38,9 +49,10 @@ deps: ## Install the system packages the tests need (FRR, iproute2); needs root 
 ##@ Generate
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CRDs and RBAC from the API markers.
+manifests: controller-gen envtest-assets ## Generate the CRDs, RBAC and webhook manifests, their chart copies and the all-in-one files.
 	$(CONTROLLER_GEN) rbac:roleName=daemon-role crd webhook paths=./... output:crd:artifacts:config=config/crd/bases
 	@if [ -d charts/frr-k8s/charts/crds/templates ]; then cp config/crd/bases/*.yaml charts/frr-k8s/charts/crds/templates/; fi
+	@hack/generate-all-in-one.sh
 
 .PHONY: generate
 generate: controller-gen ## Generate the deepcopy code.
@@ -71,8 +83,20 @@ build: ## Build every binary into bin/.
 	$(if $(BINARIES),CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o $(LOCALBIN)/ $(addprefix ./cmd/,$(BINARIES)),@echo "no binaries yet")
 
 .PHONY: test
-test: deps envtest-assets verify vet build ## Run every test: unit, API server (envtest) and real FRR.
+test: deps envtest-assets frr10 helm verify vet build ## Run every test: unit, API server (envtest) and real FRR.
 	GO_TEST_FLAGS="$(GO_TEST_FLAGS)" hack/run-tests.sh
+
+.PHONY: verify-manifests
+verify-manifests: helm envtest-assets ## Render, lint and dry-run the chart and kustomize tree; samples, RBAC, Dockerfile.
+	hack/verify-manifests.sh
+
+.PHONY: generate-all-in-one
+generate-all-in-one: ## Regenerate config/all-in-one from config/default and config/prometheus.
+	hack/generate-all-in-one.sh
+
+.PHONY: docker-build
+docker-build: ## Build the image (needs a Docker engine, which CI machines do not have).
+	docker build --build-arg GIT_COMMIT=$(GIT_COMMIT) --build-arg GIT_BRANCH=$(GIT_BRANCH) -t $(IMG) .
 
 .PHONY: test-short
 test-short: ## Run the pure unit tests only (no API server, no FRR).

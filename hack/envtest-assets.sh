@@ -12,11 +12,13 @@ STAGING_VERSION="v0.${K8S_VERSION#1.}"
 
 log() { echo "envtest-assets: $*" >&2; }
 
-have_all() {
-  [[ -x "$DEST/kube-apiserver" && -x "$DEST/etcd" && -x "$DEST/kubectl" ]] || return 1
-  "$DEST/kube-apiserver" --version 2>/dev/null | grep -q "v${K8S_VERSION}" || return 1
-  "$DEST/etcd" --version 2>/dev/null | grep -q "${ETCD_VERSION}" || return 1
+# version_of BIN prints what BIN --version says (empty when it cannot run).
+version_of() { "$1" --version 2>/dev/null || true; }
+etcd_ok() { [[ -x "$DEST/etcd" && "$(version_of "$DEST/etcd")" == *"${ETCD_VERSION}"* ]]; }
+kube_ok() {
+  [[ -x "$DEST/kube-apiserver" && -x "$DEST/kubectl" && "$(version_of "$DEST/kube-apiserver")" == *"v${K8S_VERSION}"* ]]
 }
+have_all() { etcd_ok && kube_ok; }
 
 if have_all; then
   echo "$DEST"
@@ -66,8 +68,8 @@ build_etcd() {
   )
 }
 
-if [[ ! -x "$DEST/etcd" ]] || ! "$DEST/etcd" --version 2>/dev/null | grep -q "${ETCD_VERSION}"; then build_etcd; fi
-if [[ ! -x "$DEST/kube-apiserver" || ! -x "$DEST/kubectl" ]] || ! "$DEST/kube-apiserver" --version 2>/dev/null | grep -q "v${K8S_VERSION}"; then build_kube; fi
+etcd_ok || build_etcd
+kube_ok || build_kube
 
 have_all || { log "binaries missing after build"; exit 1; }
 echo "$DEST"

@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests and the demo need: FRR (daemons,
 # vtysh, frr-reload.py) and iproute2. A no-op when they are present.
 set -euo pipefail
-pkgs=(frr frr-pythontools iproute2 python3)
+pkgs=(frr frr-pythontools iproute2 python3 openssl curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

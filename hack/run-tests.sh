@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 log="${TEST_LOG:-$(mktemp -t frrk8s-test.XXXXXX.log)}"
 assets="$(hack/envtest-assets.sh)" || { echo "could not prepare the envtest binaries" >&2; exit 1; }
 export KUBEBUILDER_ASSETS="$assets"
+# FRR 10 (Debian trixie chroot) runs the real-FRR tests a second time.
+if frr10_root="$(hack/frr10-chroot.sh)"; then
+  export FRRK8S_FRR10_ROOT="$frr10_root"
+elif [[ "${CI:-}" == true ]]; then
+  echo "could not prepare the FRR 10 chroot (needs root and the Debian mirror)" >&2; exit 1
+else
+  echo "FRR 10 chroot unavailable; the frr10 tests will be skipped" >&2
+fi
 echo "go test: verbose log in $log"
 go test -v -count=1 ${GO_TEST_FLAGS:--timeout 45m} -coverprofile cover.out "${@:-./...}" >"$log" 2>&1
 rc=$?
