@@ -142,6 +142,7 @@ func (r *BGPSessionStateReconciler) Reconcile(ctx context.Context, req reconcile
 		}
 	}
 	errs = append(errs, r.deleteAll(ctx, stale, "stale")...)
+	r.Logger.V(1).Info("BGPSessionStates reconciled", "request", req, "sessions", len(desired), "errors", len(errs))
 	return result, kerrors.NewAggregate(errs)
 }
 
