@@ -294,16 +294,17 @@ func distinctContents(cfg *v1beta1.FRRConfiguration, cands []candidate, groups [
 	if len(groups) < 2 {
 		return groups
 	}
+	// Each distinct content gets a number from 1; 0 marks where the new
+	// config, the same in every set, comes.
 	ids := map[[sha256.Size]byte]uint32{}
 	idOf := func(d [sha256.Size]byte) uint32 {
 		id, found := ids[d]
 		if !found {
-			id = uint32(len(ids) + 1) // 0 marks the new config
+			id = uint32(len(ids) + 1)
 			ids[d] = id
 		}
 		return id
 	}
-	newID := idOf(specDigest(cfg))
 	candIDs := make([]uint32, len(cands)) // 0 until needed
 	candID := func(i int32) uint32 {
 		if candIDs[i] == 0 {
@@ -331,7 +332,6 @@ func distinctContents(cfg *v1beta1.FRRConfiguration, cands []candidate, groups [
 		if !placed {
 			key = binary.LittleEndian.AppendUint32(key, 0)
 		}
-		key = binary.LittleEndian.AppendUint32(key, newID)
 		if !seen[string(key)] {
 			seen[string(key)] = true
 			res = append(res, g)
