@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 log="${TEST_LOG:-$(mktemp -t frrk8s-test.XXXXXX.log)}"
 assets="$(hack/envtest-assets.sh)" || { echo "could not prepare the envtest binaries" >&2; exit 1; }
 export KUBEBUILDER_ASSETS="$assets"
+# Several packages start an API server at once on 2 cores: give them time.
+export KUBEBUILDER_CONTROLPLANE_START_TIMEOUT="${KUBEBUILDER_CONTROLPLANE_START_TIMEOUT:-120s}"
+export KUBEBUILDER_CONTROLPLANE_STOP_TIMEOUT="${KUBEBUILDER_CONTROLPLANE_STOP_TIMEOUT:-60s}"
 # FRR 10 (Debian trixie chroot) runs the real-FRR tests a second time.
 if frr10_root="$(hack/frr10-chroot.sh)"; then
   export FRRK8S_FRR10_ROOT="$frr10_root"

@@ -122,8 +122,9 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 
 step "starting kube-apiserver and etcd"
 export KUBECONFIG="$STATE/kubeconfig"
+export KUBEBUILDER_CONTROLPLANE_START_TIMEOUT="${KUBEBUILDER_CONTROLPLANE_START_TIMEOUT:-180s}"
 start controlplane "$STATE/controlplane" --write-kubeconfig "$KUBECONFIG" --crds "$ROOT/config/crd/bases"
-wait_for 60 "the API server" test -f "$KUBECONFIG"
+wait_for 200 "the API server" test -f "$KUBECONFIG"
 kubectl() { "$ASSETS/kubectl" "$@"; }
 wait_for 30 "the CRDs" kubectl get frrconfigurations -A
 ok "kube-apiserver and etcd are up with the frr-k8s CRDs"
