@@ -196,34 +196,33 @@ type group struct {
 // selecting it, and groups nodes with the same set, in order of their
 // first node.
 func groupNodes(nodes []Node, cands []candidate) []*group {
-	setOf := scanSet(cands)
+	appendSet := scanSet(cands)
 	if len(nodes) > linearScanLimit {
-		setOf = newConfigIndex(cands).set
+		appendSet = newConfigIndex(cands).appendSet
 	}
 	var res []*group
-	byKey := map[string]*group{}
+	seen := map[string]bool{}
+	var members []int32
 	var key []byte
 	for _, n := range nodes {
-		members := setOf(n.Labels)
+		members = appendSet(members[:0], n.Labels)
 		key = key[:0]
 		for _, m := range members {
 			key = binary.LittleEndian.AppendUint32(key, uint32(m))
 		}
-		if _, found := byKey[string(key)]; found {
+		if seen[string(key)] {
 			continue
 		}
-		g := &group{node: n.Name, members: members}
-		byKey[string(key)] = g
-		res = append(res, g)
+		seen[string(key)] = true
+		res = append(res, &group{node: n.Name, members: slices.Clone(members)})
 	}
 	return res
 }
 
-// scanSet returns a function giving the candidates selecting a node by
-// trying each of them.
-func scanSet(cands []candidate) func(map[string]string) []int32 {
-	return func(nodeLabels map[string]string) []int32 {
-		var res []int32
+// scanSet returns a function appending the candidates selecting a node,
+// found by trying each of them.
+func scanSet(cands []candidate) func([]int32, map[string]string) []int32 {
+	return func(res []int32, nodeLabels map[string]string) []int32 {
 		for i, c := range cands {
 			if c.info.matcher.matches(nodeLabels) {
 				res = append(res, int32(i))
@@ -263,10 +262,10 @@ func newConfigIndex(cands []candidate) *configIndex {
 	return idx
 }
 
-// set returns the candidates selecting a node with these labels, ascending.
-func (idx *configIndex) set(nodeLabels map[string]string) []int32 {
-	res := make([]int32, len(idx.everyNode), len(idx.everyNode)+len(nodeLabels)+len(idx.others))
-	copy(res, idx.everyNode)
+// appendSet appends the candidates selecting a node with these labels to
+// res, which must be empty, in ascending order.
+func (idx *configIndex) appendSet(res []int32, nodeLabels map[string]string) []int32 {
+	res = append(res, idx.everyNode...)
 	for _, i := range idx.others {
 		if idx.cands[i].info.matcher.matches(nodeLabels) {
 			res = append(res, i)
