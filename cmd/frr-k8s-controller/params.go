@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	kubeconfig "sigs.k8s.io/controller-runtime/pkg/client/config"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/frrk8s/frrk8s/internal/controller"
@@ -76,6 +77,8 @@ func parseParams(args []string, getenv func(string) string) (settings, error) {
 	fs.StringVar(&p.BGPDebounceTimeout, "bgp-debounce-timeout", debounceDefault(getenv),
 		"Milliseconds to coalesce configuration changes before reloading FRR (default from $"+envDebounce+").")
 	p.TLS.Register(fs)
+	// --kubeconfig, read by ctrl.GetConfig, for running outside a pod.
+	kubeconfig.RegisterFlags(fs)
 	// controller-runtime's zap flags are accepted for compatibility; the
 	// logger is the project's JSON logger.
 	(&zap.Options{}).BindFlags(fs)
