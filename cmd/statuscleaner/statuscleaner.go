@@ -93,10 +93,14 @@ func newManager(cfg *rest.Config, s settings) (manager.Manager, error) {
 		Scheme: newScheme(),
 		// Nodes are read as metadata only and FRRConfigurations of every
 		// namespace, by the webhook (D7); FRRNodeStates are cluster-wide.
-		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
-			&corev1.Pod{}:                  inNamespace,
-			&v1beta1.FRRK8sConfiguration{}: inNamespace,
-		}},
+		Cache: cache.Options{
+			ByObject: map[client.Object]cache.ByObject{
+				&corev1.Pod{}:                  inNamespace,
+				&v1beta1.FRRK8sConfiguration{}: inNamespace,
+			},
+			// Nothing here reads managedFields, a large part of Node metadata.
+			DefaultTransform: cache.TransformStripManagedFields(),
+		},
 		WebhookServer: webhook.NewServer(webhook.Options{
 			Port:    s.WebhookPort,
 			CertDir: s.CertDir,
