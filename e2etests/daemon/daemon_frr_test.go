@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
@@ -67,6 +68,7 @@ type e2e struct {
 	frrNode, peer   *frrtest.Instance
 	shared          string
 	daemon          *process
+	metrics         *metricsScraper
 	start           time.Time
 }
 
@@ -93,7 +95,7 @@ func testDaemonWithFRR(t *testing.T, backend frrtest.Backend) {
 	cfg := e.sessionConfig()
 	e.create(t, cfg)
 	e.startReloader(t, bins)
-	e.startDaemon(t, bins, writeKubeconfig(t, env.Config))
+	e.startDaemon(t, bins, env.Config)
 
 	e.step(t, "Session, advertised and received prefixes, FRRNodeState")
 	// Session, advertised and received prefixes, FRRNodeState.
@@ -108,6 +110,8 @@ func testDaemonWithFRR(t *testing.T, backend frrtest.Backend) {
 		t.Errorf("runningConfig does not retract the password:\n%s", state.Status.RunningConfig)
 	}
 	connections := e.connectionsEstablished(t)
+	e.checkMetricsNeedAuthentication(t)
+	e.waitMetrics(t, "loaded", func(m clientMetrics) bool { return m.Loaded == 1 && m.Stale == 0 && m.Errors == 0 })
 
 	e.step(t, "Changing a config changes FRR without tearing the session down")
 	// Changing a config changes FRR without tearing the session down.
@@ -134,8 +138,10 @@ func testDaemonWithFRR(t *testing.T, backend frrtest.Backend) {
 		t.Errorf("a rejected conversion changed FRR's running config:\nbefore:\n%s\nafter:\n%s", running, got)
 	}
 	e.frrNode.WaitEstablished(t, neighborAddress, waitTimeout)
+	e.waitMetrics(t, "stale after the conflict", func(m clientMetrics) bool { return m.Loaded == 1 && m.Stale == 1 && m.Errors >= 1 })
 	e.delete(t, conflicting)
 	e.waitNodeState(t, "success", nil)
+	e.waitMetrics(t, "not stale after the fix", func(m clientMetrics) bool { return m.Loaded == 1 && m.Stale == 0 })
 
 	e.step(t, "A raw config FRR rejects")
 	// A raw config FRR rejects: the reload fails with FRR's error, FRR keeps
@@ -218,19 +224,21 @@ func (e *e2e) startReloader(t *testing.T, bins binaries) {
 }
 
 // startDaemon runs /frr-k8s for the node with the shared volume and waits
-// for its health probe.
-func (e *e2e) startDaemon(t *testing.T, bins binaries, kubeconfig string) {
+// for its health probe; its metrics are served on a free local port.
+func (e *e2e) startDaemon(t *testing.T, bins binaries, cfg *rest.Config) {
 	t.Helper()
 	probe := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	e.metrics = e.newMetricsScraper(t, cfg, "https://"+metrics+"/metrics")
 	env := []string{
-		"KUBECONFIG=" + kubeconfig,
+		"KUBECONFIG=" + writeKubeconfig(t, cfg),
 		"FRR_CONFIG_FILE=" + filepath.Join(e.shared, "frr.conf"),
 		"FRR_RELOADER_PID_FILE=" + filepath.Join(e.shared, "reloader.pid"),
 		"FRR_RELOADER_STATUS_DIR=" + e.shared,
 	}
 	e.daemon = startProcess(t, "frr-k8s", env, bins.daemon,
 		"--node-name="+e.node, "--namespace="+e.namespace, "--log-level=info",
-		"--metrics-bind-address=0", "--health-probe-bind-address="+probe, "--bgp-debounce-timeout=200")
+		"--metrics-bind-address="+metrics, "--health-probe-bind-address="+probe, "--bgp-debounce-timeout=200")
 	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
 		if e.daemon.exited() {
 			t.Fatalf("frr-k8s exited:\n%s", e.daemon.out.String())
@@ -241,6 +249,31 @@ func (e *e2e) startDaemon(t *testing.T, bins binaries, kubeconfig string) {
 		}
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK, resp.Status
+	})
+}
+
+// checkMetricsNeedAuthentication checks that the metrics endpoint refuses
+// a request without a token.
+func (e *e2e) checkMetricsNeedAuthentication(t *testing.T) {
+	t.Helper()
+	code, _, err := e.metrics.get(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != http.StatusUnauthorized {
+		t.Errorf("metrics without a token: status %d, want %d", code, http.StatusUnauthorized)
+	}
+}
+
+// waitMetrics waits until the daemon's client metrics satisfy cond.
+func (e *e2e) waitMetrics(t *testing.T, what string, cond func(clientMetrics) bool) {
+	t.Helper()
+	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
+		m, err := e.metrics.read()
+		if err != nil {
+			return false, err.Error()
+		}
+		return cond(m), fmt.Sprintf("%s: %+v", what, m)
 	})
 }
 
