@@ -1,0 +1,83 @@
+package advertise
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/frrk8s/frrk8s/internal/testenv"
+)
+
+// Environment variables of the benchmark.
+const (
+	// benchEnv turns the benchmark on when set to a non-empty value.
+	benchEnv = "FRRK8S_ADVERTISE_BENCH"
+	// sizesEnv overrides defaultSizes: "frr84=250,500;frr10=1000".
+	sizesEnv = "FRRK8S_ADVERTISE_SIZES"
+)
+
+// defaultSizes are the prefix counts measured per FRR version. FRR 8.4
+// loads prefix-list entries in time growing with the square of their number
+// (../../shared/frr.md §5), so it stops at 1,000 prefixes (4,000 entries)
+// and the larger sizes are extrapolated from the three points.
+var defaultSizes = map[string][]int{
+	"frr84": {250, 500, 1000},
+	"frr10": {1000, 5000, 10000},
+}
+
+// enabled reports whether the benchmark was asked for.
+func enabled() bool {
+	return os.Getenv(benchEnv) != ""
+}
+
+func TestMain(m *testing.M) {
+	if !enabled() {
+		// No API server: the tests skip at once.
+		os.Exit(m.Run())
+	}
+	code := testenv.Main(m)
+	removeBinaries()
+	os.Exit(code)
+}
+
+// sizesFor returns the prefix counts to measure on version.
+func sizesFor(version string) ([]int, error) {
+	spec := os.Getenv(sizesEnv)
+	if spec == "" {
+		return defaultSizes[version], nil
+	}
+	sizes, err := parseSizes(spec)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", sizesEnv, err)
+	}
+	return sizes[version], nil
+}
+
+// parseSizes reads "version=n,n;version=n".
+func parseSizes(spec string) (map[string][]int, error) {
+	sizes := map[string][]int{}
+	for part := range strings.SplitSeq(spec, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		version, list, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q has no '='", part)
+		}
+		for field := range strings.SplitSeq(list, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(field))
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("%q is not a positive count", field)
+			}
+			sizes[strings.TrimSpace(version)] = append(sizes[strings.TrimSpace(version)], n)
+		}
+	}
+	for _, v := range sizes {
+		slices.Sort(v)
+	}
+	return sizes, nil
+}

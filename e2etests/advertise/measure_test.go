@@ -1,0 +1,306 @@
+package advertise
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/frrtest"
+)
+
+// expectation is the state that ends a measurement.
+type expectation struct {
+	// routes is how many prefixes every session must have delivered to
+	// the peer.
+	routes int
+	// present is a prefix the peer must hold from every session, absent
+	// one it must hold from none; "" checks nothing.
+	present, absent string
+	// nodeHas and nodeLacks are text FRRNodeState's runningConfig must
+	// contain or not, with lastReloadResult "success".
+	nodeHas, nodeLacks string
+}
+
+// checkedPrefix is the prefix the peer is asked about, if any.
+func (e expectation) checkedPrefix() string {
+	if e.present != "" {
+		return e.present
+	}
+	return e.absent
+}
+
+// peerMet reports whether the peer's view matches the expectation.
+func (e expectation) peerMet(v peerView) bool {
+	for _, s := range sessions {
+		if v.routes[s.node.String()] != e.routes {
+			return false
+		}
+	}
+	switch {
+	case e.present != "":
+		return v.paths == len(sessions)
+	case e.absent != "":
+		return v.paths == 0
+	}
+	return true
+}
+
+// nodeMet reports whether the FRRNodeState status matches the expectation.
+func (e expectation) nodeMet(s v1beta1.FRRNodeStateStatus) bool {
+	return s.LastReloadResult == "success" &&
+		(e.nodeHas == "" || strings.Contains(s.RunningConfig, e.nodeHas)) &&
+		(e.nodeLacks == "" || !strings.Contains(s.RunningConfig, e.nodeLacks))
+}
+
+// measurement is the timing of one write, every duration counted from the
+// moment the write to the API server started; zero means not seen.
+type measurement struct {
+	version, name string
+	n             int
+	// confLines is the size of the rendered frr.conf (cold load only).
+	confLines int
+	// apiWrite is how long the Create or Update call took.
+	apiWrite time.Duration
+	// peer: every session delivered the expected routes; state:
+	// FRRNodeState reports the successful reload.
+	peer, state time.Duration
+	// Reloader milestones: SIGHUP received, --test started, --reload
+	// started, success printed (after `show running-config`).
+	hup, test, apply, done time.Duration
+	// reloads is how many reloads started during the measurement.
+	reloads int
+	// minRoutes is the fewest routes a session held at the peer while
+	// waiting (a change that withdraws routes transiently shows here).
+	minRoutes int
+	// resets is how many times the peer's sessions were re-established.
+	resets int
+	// cpu is the CPU time used during the measurement, by process.
+	cpu cpuSample
+	// load is the 1-minute load average at the start and at the end.
+	loadStart, loadEnd float64
+}
+
+// measure runs write and polls the peer and FRRNodeState until exp holds
+// for both, recording when each got there and the reloader's milestones.
+func (b *bench) measure(name string, exp expectation, timeout time.Duration, write func()) measurement {
+	b.t.Helper()
+	m := measurement{version: b.version, name: name, n: b.n, minRoutes: math.MaxInt, loadStart: loadAverage()}
+	cpuBefore := b.sampleCPU()
+	connectionsBefore := b.peerConnections()
+	start := time.Now()
+	write()
+	m.apiWrite = time.Since(start)
+	err := frrtest.Poll(timeout, func() (bool, string) {
+		var seen []string
+		// The peer is watched until both hold, so that a transient
+		// withdrawal during the reload shows in minRoutes.
+		view, err := b.observePeer(exp.checkedPrefix())
+		switch {
+		case err != nil:
+			seen = append(seen, err.Error())
+		default:
+			m.minRoutes = min(m.minRoutes, view.fewest())
+			if m.peer == 0 && exp.peerMet(view) {
+				m.peer = time.Since(start)
+			}
+			if m.peer == 0 {
+				seen = append(seen, fmt.Sprintf("peer: routes per session %v, %d paths to %q", view.routes, view.paths, exp.checkedPrefix()))
+			}
+		}
+		if m.state == 0 {
+			ok, msg := b.nodeStateHolds(exp.nodeMet)
+			if ok {
+				m.state = time.Since(start)
+			} else {
+				seen = append(seen, msg)
+			}
+		}
+		if b.daemon.exited() || b.reloader.exited() {
+			b.t.Fatalf("%s: a process under test exited", name)
+		}
+		return m.peer > 0 && m.state > 0, strings.Join(seen, "; ")
+	})
+	if err != nil {
+		b.t.Fatalf("%s on %s with N=%d: %v", name, b.version, b.n, err)
+	}
+	m.cpu = b.sampleCPU().since(cpuBefore)
+	m.resets = b.peerConnections() - connectionsBefore
+	m.loadEnd = loadAverage()
+	b.reloaderMilestones(&m, start)
+	return m
+}
+
+// reloaderMilestones fills in when the reloader reached each step.
+func (b *bench) reloaderMilestones(m *measurement, start time.Time) {
+	out := b.reloader.out
+	at := func(marker string) time.Duration {
+		if t, ok := out.first(marker, start); ok {
+			return t.Sub(start)
+		}
+		return 0
+	}
+	m.hup, m.test, m.apply, m.done = at(markHUP), at(markTest), at(markApply), at(markSuccess)
+	m.reloads = out.count(markTest, start)
+}
+
+// sampleCPU samples the CPU time of the node's FRR and of the processes
+// under test.
+func (b *bench) sampleCPU() cpuSample {
+	b.t.Helper()
+	s, err := sampleCPU(b.frrNode.Namespace().Name, b.reloader.pid(), b.daemon.pid())
+	if err != nil {
+		b.t.Fatalf("sample CPU: %v", err)
+	}
+	return s
+}
+
+// peerConnections is how many times the peer's sessions have been
+// established, summed over the sessions.
+func (b *bench) peerConnections() int {
+	b.t.Helper()
+	var neighbors map[string]struct {
+		ConnectionsEstablished int `json:"connectionsEstablished"`
+	}
+	if err := b.peer.VtyshJSON("show bgp neighbors json", &neighbors); err != nil {
+		b.t.Fatalf("read the peer's sessions: %v", err)
+	}
+	total := 0
+	for _, n := range neighbors {
+		total += n.ConnectionsEstablished
+	}
+	return total
+}
+
+// peerView is what the peer holds.
+type peerView struct {
+	// routes is the number of prefixes accepted per session, by the
+	// node's address; a session that is not Established counts 0.
+	routes map[string]int
+	// paths is the number of paths to the checked prefix.
+	paths int
+}
+
+// fewest is the smallest per-session route count.
+func (v peerView) fewest() int {
+	fewest := math.MaxInt
+	for _, s := range sessions {
+		fewest = min(fewest, v.routes[s.node.String()])
+	}
+	return fewest
+}
+
+// observePeer asks the peer for its sessions and, when prefix is not "",
+// for its paths to prefix, in one vtysh call.
+func (b *bench) observePeer(prefix string) (peerView, error) {
+	commands := []string{"show bgp ipv4 unicast summary json"}
+	if prefix != "" {
+		commands = append(commands, "show bgp ipv4 unicast "+prefix+" json")
+	}
+	// vtysh exits non-zero when the prefix is not in the table; the
+	// summary printed before is still complete.
+	out, vtyshErr := b.peer.Vtysh(commands...)
+	dec := json.NewDecoder(strings.NewReader(out))
+	var summary struct {
+		Peers map[string]struct {
+			State  string `json:"state"`
+			PfxRcd int    `json:"pfxRcd"`
+		} `json:"peers"`
+	}
+	if err := dec.Decode(&summary); err != nil {
+		return peerView{}, errors.Join(fmt.Errorf("decode the peer's summary: %w", err), vtyshErr)
+	}
+	view := peerView{routes: map[string]int{}}
+	for addr, p := range summary.Peers {
+		if p.State == frrtest.BGPEstablished {
+			view.routes[addr] = p.PfxRcd
+		}
+	}
+	if prefix == "" {
+		return view, nil
+	}
+	var route struct {
+		Paths []json.RawMessage `json:"paths"`
+	}
+	// A prefix that is not in the table prints {} or a warning, or nothing.
+	if err := dec.Decode(&route); err != nil && !errors.Is(err, io.EOF) {
+		var syntax *json.SyntaxError
+		if !errors.As(err, &syntax) {
+			return peerView{}, fmt.Errorf("decode the peer's route to %s: %w", prefix, err)
+		}
+	}
+	view.paths = len(route.Paths)
+	return view, nil
+}
+
+// seconds formats a duration as seconds with one decimal, "–" for zero.
+func seconds(d time.Duration) string {
+	if d == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", d.Seconds())
+}
+
+// span formats the time between two milestones, "–" when one is missing.
+func span(from, to time.Duration) string {
+	if from == 0 || to == 0 {
+		return "–"
+	}
+	return seconds(to - from)
+}
+
+// logLine is a one-line summary of a measurement for the test log.
+func (m measurement) logLine() string {
+	return fmt.Sprintf("%s N=%d %s: peer %ss, FRRNodeState %ss; reloader: SIGHUP %ss, --test %ss, --reload+show %ss, reloads %d; "+
+		"fewest routes %s; session resets %d; api write %ss; CPU: %s; load %.1f→%.1f",
+		m.version, m.n, m.name, seconds(m.peer), seconds(m.state), seconds(m.hup), span(m.test, m.apply),
+		span(m.apply, m.done), m.reloads, m.fewestRoutes(), m.resets, seconds(m.apiWrite), m.cpu, m.loadStart, m.loadEnd)
+}
+
+// fewestRoutes formats minRoutes; nothing was sampled when the first
+// sample already met the expectation.
+func (m measurement) fewestRoutes() string {
+	if m.minRoutes == math.MaxInt {
+		return "–"
+	}
+	return fmt.Sprint(m.minRoutes)
+}
+
+// logTables logs the results as the Markdown tables of
+// docs/advertise-benchmark.md.
+func logTables(t *testing.T, results []measurement) {
+	if len(results) == 0 {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("\nCold load (seconds from the FRRConfiguration create):\n\n")
+	b.WriteString("| FRR | N | prefix-list entries | frr.conf lines | SIGHUP | --test | --reload + show | FRRNodeState success | peer holds N ×4 | node FRR CPU s | frr-reload CPU s | frr-k8s CPU s | load 1 min |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, m := range results {
+		if m.name != "cold" {
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f | %.1f→%.1f |\n",
+			m.version, m.n, m.n*len(sessions), m.confLines, seconds(m.hup), span(m.test, m.apply), span(m.apply, m.done),
+			seconds(m.state), seconds(m.peer), m.cpu.frrTotal().Seconds(), m.cpu[cpuReloadTools].Seconds(),
+			m.cpu[cpuDaemon].Seconds(), m.loadStart, m.loadEnd)
+	}
+	b.WriteString("\nOne-prefix changes (seconds from the FRRConfiguration update):\n\n")
+	b.WriteString("| FRR | N | change | peer sees it ×4 | FRRNodeState success | SIGHUP | --test | --reload + show | fewest routes at peer | session resets | node FRR CPU s | frr-reload CPU s | load 1 min |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, m := range results {
+		if m.name == "cold" {
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %.1f | %.1f | %.1f→%.1f |\n",
+			m.version, m.n, m.name, seconds(m.peer), seconds(m.state), seconds(m.hup), span(m.test, m.apply),
+			span(m.apply, m.done), m.fewestRoutes(), m.resets, m.cpu.frrTotal().Seconds(), m.cpu[cpuReloadTools].Seconds(),
+			m.loadStart, m.loadEnd)
+	}
+	t.Log(b.String())
+}

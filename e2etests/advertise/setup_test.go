@@ -1,0 +1,224 @@
+package advertise
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/frrtest"
+)
+
+// AS numbers of the node's router and of the peer.
+const (
+	nodeASN = 64512
+	peerASN = 64513
+)
+
+// debounceMillis is the daemon's --bgp-debounce-timeout. Production
+// defaults to 3000 ms, which adds 2.8 s to every change measured here.
+const debounceMillis = 200
+
+// setupTimeout bounds the waits before the measurements start.
+const setupTimeout = 2 * time.Minute
+
+// session is one BGP session of the benchmark: the node's source address
+// and the peer's address, both on the test link.
+type session struct {
+	node, peer netip.Addr
+}
+
+// sessions are the 4 neighbors. The node reaches 4 addresses of one peer
+// FRR, each from its own source address (sourceaddress, rendered as
+// update-source), so the peer tells the sessions apart by the node's
+// address. The first pair is the link's own addresses; the others are
+// added to the link inside the test namespaces.
+var sessions = []session{
+	{node: frrtest.NodeIPv4.Addr(), peer: frrtest.PeerIPv4.Addr()},
+	{node: netip.MustParseAddr("192.0.2.11"), peer: netip.MustParseAddr("192.0.2.21")},
+	{node: netip.MustParseAddr("192.0.2.12"), peer: netip.MustParseAddr("192.0.2.22")},
+	{node: netip.MustParseAddr("192.0.2.13"), peer: netip.MustParseAddr("192.0.2.23")},
+}
+
+// addSessionAddresses puts the extra session addresses on the test link.
+func addSessionAddresses(t *testing.T, topo *frrtest.Topology) {
+	t.Helper()
+	bits := frrtest.NodeIPv4.Bits()
+	for _, s := range sessions[1:] {
+		for ns, addr := range map[*frrtest.Namespace]netip.Addr{topo.Node: s.node, topo.Peer: s.peer} {
+			prefix := netip.PrefixFrom(addr, bits).String()
+			if _, err := ns.IP("addr", "add", prefix, "dev", ns.Interface); err != nil {
+				t.Fatalf("add %s in %s: %v", prefix, ns.Name, err)
+			}
+		}
+	}
+}
+
+// peerConfig is the peer's FRR: one passive neighbor per node address, fast
+// policy re-evaluation, and `bgp no-rib` so the peer keeps the routes in
+// BGP only: installing 4·N paths into its kernel would take CPU from the
+// node under test on this 2-core machine.
+func peerConfig() string {
+	var b strings.Builder
+	b.WriteString("bgp route-map delay-timer 1\nbgp no-rib\n")
+	fmt.Fprintf(&b, "router bgp %d\n no bgp ebgp-requires-policy\n no bgp network import-check\n", peerASN)
+	for _, s := range sessions {
+		fmt.Fprintf(&b, " neighbor %s remote-as %d\n neighbor %s passive\n", s.node, nodeASN, s.node)
+	}
+	b.WriteString("exit\n")
+	return b.String()
+}
+
+// benchmarkPrefixes returns n distinct /32s of 198.18.0.0/15, the range
+// reserved for benchmarks; they are only ever routed between the test
+// namespaces.
+func benchmarkPrefixes(n int) []string {
+	prefixes := make([]string, n)
+	for i := range n {
+		// Start at 198.18.0.1: 198.18.0.0 is kept for the change that sorts first.
+		v := i + 1
+		prefixes[i] = fmt.Sprintf("198.18.%d.%d/32", v>>8, v&0xff)
+	}
+	return prefixes
+}
+
+// Prefixes of the one-prefix changes. frr-k8s sorts an allowed list as
+// strings and numbers the prefix-list entries in that order, so
+// sortsLast adds one entry at the end of every list while sortsFirst
+// shifts the sequence number of every entry.
+const (
+	sortsLast  = "198.19.255.255/32"
+	sortsFirst = "198.18.0.0/32"
+)
+
+// advertiseConfig is the node's configuration: one router originating
+// prefixes and advertising all of them to every session through an
+// explicit allowed list.
+func advertiseConfig(namespace, node string, prefixes []string) *v1beta1.FRRConfiguration {
+	connect := metav1.Duration{Duration: time.Second}
+	var neighbors []v1beta1.Neighbor
+	for _, s := range sessions {
+		neighbors = append(neighbors, v1beta1.Neighbor{
+			ASN:           peerASN,
+			Address:       s.peer.String(),
+			SourceAddress: s.node.String(),
+			ConnectTime:   &connect,
+			ToAdvertise:   v1beta1.Advertise{Allowed: v1beta1.AllowedOutPrefixes{Prefixes: prefixes}},
+		})
+	}
+	return &v1beta1.FRRConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "advertise", Namespace: namespace},
+		Spec: v1beta1.FRRConfigurationSpec{
+			NodeSelector: metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/hostname": node}},
+			BGP: v1beta1.BGPConfig{Routers: []v1beta1.Router{{
+				ASN:       nodeASN,
+				Prefixes:  prefixes,
+				Neighbors: neighbors,
+			}}},
+		},
+	}
+}
+
+// delayTimerLine is how FRR shows a route-map delay timer of 1 s.
+const delayTimerLine = "bgp route-map delay-timer 1"
+
+// timersConfig makes the node's FRR re-apply policies after 1 s instead of
+// 5 s, through a raw config as a user would.
+func timersConfig(namespace string) *v1beta1.FRRConfiguration {
+	return &v1beta1.FRRConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "timers", Namespace: namespace},
+		Spec:       v1beta1.FRRConfigurationSpec{Raw: v1beta1.RawConfig{Config: delayTimerLine}},
+	}
+}
+
+// createClusterObjects creates what the kubelet and the manifests would
+// provide: the namespace and the Node.
+func (b *bench) createClusterObjects() {
+	b.t.Helper()
+	b.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: b.namespace}})
+	b.create(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: b.node,
+		Labels: map[string]string{"kubernetes.io/hostname": b.node}}})
+}
+
+// deleteCreated deletes what create created and the node's FRRNodeState,
+// newest first. It is registered before the processes start, so it runs
+// after they have stopped and no reload is triggered by the deletions.
+func (b *bench) deleteCreated() {
+	ctx := context.Background()
+	objs := append(b.created, &v1beta1.FRRNodeState{ObjectMeta: metav1.ObjectMeta{Name: b.node}})
+	for i := len(objs) - 1; i >= 0; i-- {
+		if err := b.client.Delete(ctx, objs[i]); err != nil && !apierrors.IsNotFound(err) {
+			b.t.Errorf("delete %T %s: %v", objs[i], objs[i].GetName(), err)
+		}
+	}
+}
+
+// create creates obj; deleteCreated deletes it.
+func (b *bench) create(obj client.Object) {
+	b.t.Helper()
+	if err := b.client.Create(context.Background(), obj); err != nil {
+		b.t.Fatalf("create %T %s: %v", obj, obj.GetName(), err)
+	}
+	b.created = append(b.created, obj)
+}
+
+// Markers of the reloader's output (cmd/reloader).
+const (
+	markHUP     = "Received SIGHUP"
+	markTest    = "Checking the configuration file syntax"
+	markApply   = "Applying the configuration file"
+	markSuccess = "FRR reloaded successfully"
+	markSyntax  = "Syntax error spotted"
+	markFailed  = "Failed to fully apply"
+)
+
+// startReloader runs the reloader on the shared volume, pointed at the
+// node's FRR, and waits for its pid file.
+func (b *bench) startReloader(bins binaries) {
+	b.t.Helper()
+	env := append([]string{"SHARED_VOLUME=" + b.shared}, b.frrNode.Env()...)
+	out := newLineRecorder(markHUP, markTest, markApply, markSuccess, markSyntax, markFailed)
+	b.reloader = startProcess(b.t, "reloader", out, env, bins.reloader)
+	pidFile := filepath.Join(b.shared, "reloader.pid")
+	frrtest.WaitFor(b.t, setupTimeout, func() (bool, string) {
+		return fileHolds(pidFile, fmt.Sprint(b.reloader.pid()))
+	})
+}
+
+// startDaemon runs /frr-k8s for the node with the shared volume and waits
+// for its health probe.
+func (b *bench) startDaemon(bins binaries, kubeconfig string) {
+	b.t.Helper()
+	probe := fmt.Sprintf("127.0.0.1:%d", freePort(b.t))
+	env := []string{
+		"KUBECONFIG=" + kubeconfig,
+		"FRR_CONFIG_FILE=" + filepath.Join(b.shared, "frr.conf"),
+		"FRR_RELOADER_PID_FILE=" + filepath.Join(b.shared, "reloader.pid"),
+		"FRR_RELOADER_STATUS_DIR=" + b.shared,
+	}
+	b.daemon = startProcess(b.t, "frr-k8s", newLineRecorder(), env, bins.daemon,
+		"--node-name="+b.node, "--namespace="+b.namespace, "--log-level=info",
+		"--metrics-bind-address=0", "--health-probe-bind-address="+probe,
+		fmt.Sprintf("--bgp-debounce-timeout=%d", debounceMillis))
+	frrtest.WaitFor(b.t, setupTimeout, func() (bool, string) {
+		if b.daemon.exited() {
+			b.t.Fatalf("frr-k8s exited:\n%s", b.daemon.out.Tail())
+		}
+		resp, err := http.Get("http://" + probe + "/healthz")
+		if err != nil {
+			return false, err.Error()
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, resp.Status
+	})
+}
