@@ -226,6 +226,17 @@ func TestBGPSessionStateCreatesOnePerSessionAndIsIdempotent(t *testing.T) {
 	}
 }
 
+func TestBGPSessionStateFromFRR10Output(t *testing.T) {
+	f := newSessionFixture(t, interceptor.Funcs{})
+	f.reconciler.FRR = vtysh.NewClient(vtyshtest.CapturedFakeOf(vtyshtest.FRR10))
+	f.reconcile(t, pollRequest)
+	want := slices.Clone(capturedViews)
+	want[2] = wantView("", "fd00-0000-0000-0000-0000-0000-0000-0002", "Idle", "Down")
+	if diff := cmp.Diff(want, views(f.sessions(t))); diff != "" {
+		t.Errorf("sessions (-want +got):\n%s", diff)
+	}
+}
+
 func TestBGPSessionStateFollowsStateChanges(t *testing.T) {
 	f := newSessionFixture(t, interceptor.Funcs{})
 	f.reconcile(t, pollRequest)

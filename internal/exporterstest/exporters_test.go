@@ -22,6 +22,8 @@ import (
 
 // nodeConfig gives the node an eBGP IPv4 session with BFD and an eBGP IPv6
 // session without BFD to the peer namespace, announcing one prefix each.
+// advertisement-interval 0 sends updates at once (eBGP waits up to 30 s
+// under the traditional defaults).
 const nodeConfig = `frr defaults traditional
 hostname %s
 bgp route-map delay-timer 1
@@ -31,9 +33,11 @@ router bgp 64512
  no bgp network import-check
  neighbor 192.0.2.2 remote-as 64513
  neighbor 192.0.2.2 timers connect 1
+ neighbor 192.0.2.2 advertisement-interval 0
  neighbor 192.0.2.2 bfd
  neighbor fd00::2 remote-as 64513
  neighbor fd00::2 timers connect 1
+ neighbor fd00::2 advertisement-interval 0
  address-family ipv4 unicast
   neighbor 192.0.2.2 activate
   network 198.51.100.0/25
@@ -52,9 +56,11 @@ router bgp 64513
  no bgp network import-check
  neighbor 192.0.2.1 remote-as 64512
  neighbor 192.0.2.1 timers connect 1
+ neighbor 192.0.2.1 advertisement-interval 0
  neighbor 192.0.2.1 bfd
  neighbor fd00::1 remote-as 64512
  neighbor fd00::1 timers connect 1
+ neighbor fd00::1 advertisement-interval 0
  address-family ipv4 unicast
   neighbor 192.0.2.1 activate
   network 203.0.113.0/25
@@ -66,14 +72,13 @@ router bgp 64513
 exit
 `
 
-// Session keys ("<vrf label>/<peer label>") and metric labels of the two
-// sessions of the node.
+// Session keys ("<vrf label>/<peer label>") and metric peer labels of the
+// two sessions of the node, both in the default VRF.
 const (
 	v4Session = "/192.0.2.2"
 	v6Session = "/fd00-0000-0000-0000-0000-0000-0000-0002"
 	v4Peer    = "192.0.2.2"
 	v6Peer    = "fd00::2"
-	vrf       = "default"
 )
 
 // statusPoll is frr-status's poll interval in the real FRR test.
@@ -98,15 +103,19 @@ func step(t *testing.T, name string, f func(t *testing.T)) {
 }
 
 // TestExportersFollowRealFRR runs frr-status and frr-metrics against a real
-// FRR 8.4 node (zebra, bgpd, bfdd, staticd and watchfrr) peering with a
-// second FRR, and the envtest API server: sessions going up and down, BFD,
-// counters, stale sessions, /livez and the authn/authz filter.
+// FRR node (zebra, bgpd, bfdd, staticd and watchfrr; mgmtd too on FRR 10)
+// peering with a second FRR, and the envtest API server: sessions going up
+// and down, BFD, counters, stale sessions, /livez and the authn/authz
+// filter. It runs once per FRR build (8.4 and 10).
 func TestExportersFollowRealFRR(t *testing.T) {
-	frrtest.Require(t)
+	frrtest.ForEachVersion(t, testExportersFollowRealFRR)
+}
+
+func testExportersFollowRealFRR(t *testing.T, v frrtest.Version) {
 	c := newCluster(t, true)
 	topo := frrtest.NewTopology(t)
-	node := frrtest.StartFRR(t, topo.Node, "node", frrtest.WithWatchfrr())
-	peer := frrtest.StartFRR(t, topo.Peer, "peer")
+	node := frrtest.StartFRR(t, topo.Node, "node", frrtest.WithWatchfrr(), frrtest.WithBackend(v.Backend))
+	peer := frrtest.StartFRR(t, topo.Peer, "peer", frrtest.WithBackend(v.Backend))
 	if err := peer.ApplyConfig(peerConfig); err != nil {
 		t.Fatal(err)
 	}
@@ -143,66 +152,84 @@ func TestExportersFollowRealFRR(t *testing.T) {
 		if !strings.HasPrefix(s.Name, c.node+"-") || len(s.OwnerReferences) != 1 || s.OwnerReferences[0].UID != c.pod.UID {
 			t.Errorf("object %s owned by %+v, want a generated name and the daemon pod as owner", s.Name, s.OwnerReferences)
 		}
-		m.waitMetric(t, token, "frrk8s_bgp_session_up", v4Peer, vrf, is(1))
-		m.waitMetric(t, token, "frrk8s_bgp_session_up", v6Peer, vrf, is(1))
-		m.waitMetric(t, token, "frrk8s_bfd_session_up", v4Peer, vrf, is(1))
-		m.waitMetric(t, token, "frrk8s_bfd_control_packet_input", v4Peer, vrf, above(0))
+		m.waitMetrics(t, token,
+			expect("frrk8s_bgp_session_up", v4Peer, is(1)),
+			expect("frrk8s_bgp_session_up", v6Peer, is(1)),
+			expect("frrk8s_bfd_session_up", v4Peer, is(1)),
+			expect("frrk8s_bfd_control_packet_input", v4Peer, above(0)),
+			expect("frrk8s_bfd_control_packet_output", v4Peer, above(0)),
+			expect("frrk8s_bfd_session_up_events", v4Peer, above(0)),
+		)
 	})
 
 	step(t, "prefix and message counters move with the routes", func(t *testing.T) {
 		// The node accepts the peer's prefix, and announces its own plus
 		// the one it learned (eBGP sends it back; the peer drops it).
-		m.waitMetric(t, token, "frrk8s_bgp_received_prefixes_total", v4Peer, vrf, is(1))
-		m.waitMetric(t, token, "frrk8s_bgp_announced_prefixes_total", v4Peer, vrf, is(2))
-		m.waitMetric(t, token, "frrk8s_bgp_opens_sent", v4Peer, vrf, above(0))
-		m.waitMetric(t, token, "frrk8s_bgp_opens_received", v4Peer, vrf, above(0))
-		received := m.waitMetric(t, token, "frrk8s_bgp_updates_total_received", v4Peer, vrf, above(0))
-		sent := m.waitMetric(t, token, "frrk8s_bgp_updates_total", v4Peer, vrf, above(0))
-		totalReceived := m.waitMetric(t, token, "frrk8s_bgp_total_received", v4Peer, vrf, above(0))
+		before := m.waitMetrics(t, token,
+			expect("frrk8s_bgp_received_prefixes_total", v4Peer, is(1)),
+			expect("frrk8s_bgp_announced_prefixes_total", v4Peer, is(2)),
+			expect("frrk8s_bgp_received_prefixes_total", v6Peer, is(1)),
+			expect("frrk8s_bgp_opens_sent", v4Peer, above(0)),
+			expect("frrk8s_bgp_opens_received", v4Peer, above(0)),
+			expect("frrk8s_bgp_keepalives_sent", v4Peer, above(0)),
+			expect("frrk8s_bgp_keepalives_received", v4Peer, above(0)),
+			expect("frrk8s_bgp_updates_total_received", v4Peer, above(0)),
+			expect("frrk8s_bgp_updates_total", v4Peer, above(0)),
+			expect("frrk8s_bgp_total_received", v4Peer, above(0)),
+			expect("frrk8s_bgp_total_sent", v4Peer, above(0)),
+		)
 
 		configure(t, peer, "router bgp 64513", "address-family ipv4 unicast", "network 203.0.113.128/25")
-		m.waitMetric(t, token, "frrk8s_bgp_received_prefixes_total", v4Peer, vrf, is(2))
-		m.waitMetric(t, token, "frrk8s_bgp_announced_prefixes_total", v4Peer, vrf, is(3))
-		m.waitMetric(t, token, "frrk8s_bgp_updates_total_received", v4Peer, vrf, above(received))
-		m.waitMetric(t, token, "frrk8s_bgp_total_received", v4Peer, vrf, above(totalReceived))
-
 		configure(t, node, "router bgp 64512", "address-family ipv4 unicast", "network 198.51.100.128/25")
-		m.waitMetric(t, token, "frrk8s_bgp_announced_prefixes_total", v4Peer, vrf, is(4))
-		m.waitMetric(t, token, "frrk8s_bgp_updates_total", v4Peer, vrf, above(sent))
-		// The IPv6 session is separate.
-		m.waitMetric(t, token, "frrk8s_bgp_received_prefixes_total", v6Peer, vrf, is(1))
+		m.waitMetrics(t, token,
+			expect("frrk8s_bgp_received_prefixes_total", v4Peer, is(2)),
+			expect("frrk8s_bgp_announced_prefixes_total", v4Peer, is(4)),
+			expect("frrk8s_bgp_updates_total_received", v4Peer, above(before["frrk8s_bgp_updates_total_received"][v4Peer])),
+			expect("frrk8s_bgp_updates_total", v4Peer, above(before["frrk8s_bgp_updates_total"][v4Peer])),
+			expect("frrk8s_bgp_total_received", v4Peer, above(before["frrk8s_bgp_total_received"][v4Peer])),
+			// The IPv6 session is separate.
+			expect("frrk8s_bgp_received_prefixes_total", v6Peer, is(1)),
+		)
 	})
 
 	step(t, "session down and up", func(t *testing.T) {
-		opens := m.waitMetric(t, token, "frrk8s_bgp_opens_sent", v4Peer, vrf, above(0))
+		before := m.waitMetrics(t, token, expect("frrk8s_bgp_opens_sent", v4Peer, above(0)))
 		configure(t, peer, "router bgp 64513", "neighbor 192.0.2.1 shutdown")
 		start := time.Now()
 		c.waitSession(t, v4Session, func(s *v1beta1.BGPSessionState) bool {
 			return s != nil && s.Status.BGPStatus != frrtest.BGPEstablished
 		})
 		t.Logf("BGPSessionState showed the session down %v after the shutdown (poll interval %v)", time.Since(start).Round(time.Millisecond), statusPoll)
-		m.waitMetric(t, token, "frrk8s_bgp_session_up", v4Peer, vrf, is(0))
-		m.waitMetric(t, token, "frrk8s_bgp_session_up", v6Peer, vrf, is(1))
+		m.waitMetrics(t, token,
+			expect("frrk8s_bgp_session_up", v4Peer, is(0)),
+			expect("frrk8s_bgp_session_up", v6Peer, is(1)),
+		)
 
 		configure(t, peer, "router bgp 64513", "no neighbor 192.0.2.1 shutdown")
 		start = time.Now()
 		c.waitSession(t, v4Session, hasStatus(frrtest.BGPEstablished, "Up"))
 		t.Logf("BGPSessionState showed the session up again %v after the no shutdown", time.Since(start).Round(time.Millisecond))
-		m.waitMetric(t, token, "frrk8s_bgp_session_up", v4Peer, vrf, is(1))
-		m.waitMetric(t, token, "frrk8s_bgp_opens_sent", v4Peer, vrf, above(opens))
+		m.waitMetrics(t, token,
+			expect("frrk8s_bgp_session_up", v4Peer, is(1)),
+			expect("frrk8s_bgp_opens_sent", v4Peer, above(before["frrk8s_bgp_opens_sent"][v4Peer])),
+		)
 	})
 
 	step(t, "BFD down", func(t *testing.T) {
-		m.waitMetric(t, token, "frrk8s_bfd_session_up", v4Peer, vrf, is(1))
-		downs := m.waitMetric(t, token, "frrk8s_bfd_session_down_events", v4Peer, vrf, func(float64, bool) bool { return true })
+		before := m.waitMetrics(t, token,
+			expect("frrk8s_bfd_session_up", v4Peer, is(1)),
+			expect("frrk8s_bfd_session_down_events", v4Peer, anyValue),
+		)
 		if err := peer.KillDaemon("bfdd"); err != nil {
 			t.Fatal(err)
 		}
 		c.waitSession(t, v4Session, func(s *v1beta1.BGPSessionState) bool {
 			return s != nil && s.Status.BFDStatus == "Down"
 		})
-		m.waitMetric(t, token, "frrk8s_bfd_session_up", v4Peer, vrf, is(0))
-		m.waitMetric(t, token, "frrk8s_bfd_session_down_events", v4Peer, vrf, above(downs))
+		m.waitMetrics(t, token,
+			expect("frrk8s_bfd_session_up", v4Peer, is(0)),
+			expect("frrk8s_bfd_session_down_events", v4Peer, above(before["frrk8s_bfd_session_down_events"][v4Peer])),
+		)
 		// The session without BFD keeps N/A.
 		c.waitSession(t, v6Session, hasStatus(frrtest.BGPEstablished, controller.BFDStatusNotAvailable))
 	})
@@ -210,7 +237,7 @@ func TestExportersFollowRealFRR(t *testing.T) {
 	step(t, "a neighbor removed from the config loses its BGPSessionState", func(t *testing.T) {
 		configure(t, node, "router bgp 64512", "no neighbor fd00::2")
 		c.waitSession(t, v6Session, func(s *v1beta1.BGPSessionState) bool { return s == nil })
-		m.waitMetric(t, token, "frrk8s_bgp_session_up", v6Peer, vrf, absent)
+		m.waitMetrics(t, token, expect("frrk8s_bgp_session_up", v6Peer, absent))
 		if _, ok := c.sessions(t)[v4Session]; !ok {
 			t.Errorf("the remaining session lost its BGPSessionState too")
 		}
@@ -227,8 +254,9 @@ func TestExportersFollowRealFRR(t *testing.T) {
 			code, body, err := m.get("/livez", "")
 			return err == nil && code == http.StatusNotFound, fmt.Sprintf("GET /livez = %d %q %v", code, body, err)
 		})
-		// The metrics of the BGP sessions are still served.
-		m.waitMetric(t, token, "frrk8s_bgp_session_up", v4Peer, vrf, is(1))
+		// The metrics of the BGP sessions are still served (FRR 10 keeps
+		// the session Idle while its BFD is down, FRR 8.4 re-establishes it).
+		m.waitMetrics(t, token, expect("frrk8s_bgp_session_up", v4Peer, anyValue))
 	})
 }
 

@@ -424,22 +424,45 @@ func value(families map[string]*dto.MetricFamily, name, peer, vrf string) (float
 	return 0, false
 }
 
-// waitMetric waits until the series satisfies cond (absent series are
-// passed as ok=false) and returns its value.
-func (m *metricsServer) waitMetric(t *testing.T, token, name, peer, vrf string, cond func(v float64, ok bool) bool) float64 {
+// expectation is one series condition of waitMetrics (VRF default).
+type expectation struct {
+	name, peer string
+	cond       func(v float64, ok bool) bool
+}
+
+// expect builds an expectation on a series of the default VRF.
+func expect(name, peer string, cond func(float64, bool) bool) expectation {
+	return expectation{name: name, peer: peer, cond: cond}
+}
+
+// waitMetrics waits until one scrape satisfies every expectation and
+// returns the values, keyed by name then peer.
+func (m *metricsServer) waitMetrics(t *testing.T, token string, exps ...expectation) map[string]map[string]float64 {
 	t.Helper()
-	var last float64
+	values := map[string]map[string]float64{}
 	frrtest.WaitFor(t, eventually, func() (bool, string) {
 		families, err := m.scrape(token)
 		if err != nil {
 			return false, err.Error()
 		}
-		v, ok := value(families, name, peer, vrf)
-		last = v
-		return cond(v, ok), fmt.Sprintf("%s{peer=%q,vrf=%q} = %v (present %v)", name, peer, vrf, v, ok)
+		var failed []string
+		for _, e := range exps {
+			v, ok := value(families, e.name, e.peer, "default")
+			if values[e.name] == nil {
+				values[e.name] = map[string]float64{}
+			}
+			values[e.name][e.peer] = v
+			if !e.cond(v, ok) {
+				failed = append(failed, fmt.Sprintf("%s{peer=%q} = %v (present %v)", e.name, e.peer, v, ok))
+			}
+		}
+		return len(failed) == 0, strings.Join(failed, "; ")
 	})
-	return last
+	return values
 }
+
+// anyValue is the condition of a series that exists.
+func anyValue(_ float64, ok bool) bool { return ok }
 
 // is returns a condition for waitMetric: the series exists with value want.
 func is(want float64) func(float64, bool) bool {

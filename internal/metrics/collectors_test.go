@@ -80,17 +80,32 @@ func exposition(t *testing.T, c prometheus.Collector) []byte {
 	return buf.Bytes()
 }
 
+// capturedVersions are the FRR builds whose captured output the collectors
+// are checked against.
+var capturedVersions = []string{vtyshtest.FRR84, vtyshtest.FRR10}
+
 func TestBGPCollector(t *testing.T) {
-	c := NewBGPCollector(vtysh.NewClient(vtyshtest.CapturedFake()), logr.Discard())
-	compareGolden(t, c)
-	if n := testutil.CollectAndCount(c); n != 4*len(bgpMetrics) {
-		t.Errorf("collected %d series, want %d (4 neighbors)", n, 4*len(bgpMetrics))
+	for _, version := range capturedVersions {
+		t.Run(version, func(t *testing.T) {
+			c := NewBGPCollector(vtysh.NewClient(vtyshtest.CapturedFakeOf(version)), logr.Discard())
+			compareGolden(t, c)
+			if n := testutil.CollectAndCount(c); n != 4*len(bgpMetrics) {
+				t.Errorf("collected %d series, want %d (4 neighbors)", n, 4*len(bgpMetrics))
+			}
+		})
 	}
 }
 
 func TestBFDCollector(t *testing.T) {
-	c := NewBFDCollector(vtysh.NewClient(vtyshtest.CapturedFake()), logr.Discard())
-	compareGolden(t, c)
+	for _, version := range capturedVersions {
+		t.Run(version, func(t *testing.T) {
+			c := NewBFDCollector(vtysh.NewClient(vtyshtest.CapturedFakeOf(version)), logr.Discard())
+			compareGolden(t, c)
+			if n := testutil.CollectAndCount(c); n != 2*(len(bfdStatusMetrics)+len(bfdCounterMetrics)) {
+				t.Errorf("collected %d series, want %d (2 BFD peers)", n, 2*(len(bfdStatusMetrics)+len(bfdCounterMetrics)))
+			}
+		})
+	}
 }
 
 // TestBGPCollectorValues spells out the contract the golden file holds for

@@ -37,6 +37,8 @@ func TestLivez(t *testing.T) {
 		{name: "bgpd killed", daemons: vtyshtest.Captured("show_daemons_bgpd_killed.txt"), wantCode: http.StatusNotFound, wantBody: "bgpd"},
 		{name: "no watchfrr nor staticd", daemons: " zebra bgpd bfdd", wantCode: http.StatusNotFound, wantBody: "staticd watchfrr"},
 		{name: "extra daemons", daemons: "zebra ospfd bgpd watchfrr staticd bfdd mgmtd\n", wantCode: http.StatusOK},
+		{name: "frr 10 all running", daemons: vtyshtest.CapturedOf(vtyshtest.FRR10, "show_daemons.txt"), wantCode: http.StatusOK},
+		{name: "frr 10 bgpd killed", daemons: vtyshtest.CapturedOf(vtyshtest.FRR10, "show_daemons_bgpd_killed.txt"), wantCode: http.StatusNotFound, wantBody: "bgpd"},
 		{name: "vtysh fails", fail: true, wantCode: http.StatusInternalServerError, wantBody: "vtysh is broken"},
 		{name: "empty", daemons: "", wantCode: http.StatusNotFound},
 	}

@@ -14,13 +14,11 @@ import (
 
 var capture = flag.Bool("capture", false, "regenerate testdata/captured from a real FRR")
 
-// capturedDir holds vtysh output captured from FRR 8.4 by TestCaptureFromFRR.
-const capturedDir = "testdata/captured"
-
 // captureNodeConfig gives the node an established eBGP IPv4 session with BFD
-// up, an established IPv6 session whose BFD stays down (the peer runs none
-// for it), an administratively shut neighbor (no traffic) and a second BGP
-// instance in VRF red (the kernel has no VRFs, so it stays inactive).
+// up, an IPv6 session whose BFD stays down (the peer runs none for it;
+// FRR 8.4 establishes the session anyway, FRR 10 keeps it Idle), an
+// administratively shut neighbor (no traffic) and a second BGP instance in
+// VRF red (the kernel has no VRFs, so it stays inactive).
 const captureNodeConfig = `frr defaults traditional
 hostname %s
 bgp route-map delay-timer 1
@@ -74,16 +72,24 @@ router bgp 64513
 exit
 `
 
-// TestCaptureFromFRR regenerates testdata/captured from a real FRR when run
-// with -capture; the parsing tests read those files.
+// TestCaptureFromFRR regenerates testdata/captured (FRR 8.4) and
+// testdata/captured_frr10 (FRR 10) from real FRR when run with -capture; the
+// parsing tests read those files.
 func TestCaptureFromFRR(t *testing.T) {
 	if !*capture {
 		t.Skip("run with -capture to regenerate the captured FRR output")
 	}
-	frrtest.Require(t)
+	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
+		// FRR 10 keeps a session whose BFD is down in Idle; FRR 8.4
+		// establishes it anyway.
+		captureFrom(t, v.Backend, vtyshtest.CapturedDirOf(v.Name), v.Name == vtyshtest.FRR84)
+	})
+}
+
+func captureFrom(t *testing.T, backend frrtest.Backend, dir string, v6Established bool) {
 	topo := frrtest.NewTopology(t)
-	node := frrtest.StartFRR(t, topo.Node, "node", frrtest.WithWatchfrr())
-	peer := frrtest.StartFRR(t, topo.Peer, "peer")
+	node := frrtest.StartFRR(t, topo.Node, "node", frrtest.WithWatchfrr(), frrtest.WithBackend(backend))
+	peer := frrtest.StartFRR(t, topo.Peer, "peer", frrtest.WithBackend(backend))
 	host, err := os.Hostname()
 	if err != nil {
 		t.Fatal(err)
@@ -95,19 +101,24 @@ func TestCaptureFromFRR(t *testing.T) {
 		t.Fatal(err)
 	}
 	node.WaitEstablished(t, "192.0.2.2", time.Minute)
-	node.WaitEstablished(t, "fd00::2", time.Minute)
+	if v6Established {
+		node.WaitEstablished(t, "fd00::2", time.Minute)
+	}
 	frrtest.WaitFor(t, time.Minute, func() (bool, string) {
 		var peers []BFDPeer
 		err := node.VtyshJSON("show bfd peers json", &peers)
 		return err == nil && len(peers) == 2 && peers[0].Status != "" && countUp(peers) == 1,
 			fmt.Sprintf("bfd peers %+v, %v", peers, err)
 	})
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for file, command := range vtyshtest.CapturedCommands {
 		out, err := node.Vtysh(command)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(capturedDir, file), []byte(out), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(out), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -118,7 +129,7 @@ func TestCaptureFromFRR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(capturedDir, "show_daemons_bgpd_killed.txt"), []byte(out), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "show_daemons_bgpd_killed.txt"), []byte(out), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -289,3 +289,70 @@ func TestManyNeighborsFake(t *testing.T) {
 		t.Errorf("got %d neighbors and %d bfd peers, want 300 established each", len(all[DefaultVRF]), len(peers))
 	}
 }
+
+// neighborSummary is the part of a neighbor that does not depend on timing.
+type neighborSummary struct {
+	State       string
+	BFD         string
+	HasBFD      bool
+	Established bool
+	HasMessages bool
+	HasPrefixes bool
+}
+
+func summarize(all map[string]map[string]Neighbor) map[string]neighborSummary {
+	res := map[string]neighborSummary{}
+	for vrf, neighbors := range all {
+		for key, n := range neighbors {
+			bfd, ok := n.BFDStatus()
+			res[vrf+"/"+key] = neighborSummary{
+				State: n.BGPState, BFD: bfd, HasBFD: ok, Established: n.Established(),
+				HasMessages: n.MessageStats.TotalSent > 0 && n.MessageStats.TotalRecv > 0,
+				HasPrefixes: n.SentPrefixes() > 0 && n.AcceptedPrefixes() > 0,
+			}
+		}
+	}
+	return res
+}
+
+// TestCapturedFromFRR10 decodes the output captured from FRR 10, where the
+// IPv6 session whose BFD is down stays Idle.
+func TestCapturedFromFRR10(t *testing.T) {
+	c := NewClient(vtyshtest.CapturedFakeOf(vtyshtest.FRR10))
+	ctx := context.Background()
+	all, err := c.AllNeighbors(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]neighborSummary{
+		"default/192.0.2.2": {State: "Established", BFD: "Up", HasBFD: true, Established: true, HasMessages: true, HasPrefixes: true},
+		"default/fd00::2":   {State: "Idle", BFD: "Down", HasBFD: true},
+		"default/192.0.2.9": {State: "Idle"},
+		"red/192.0.2.10":    {State: "Idle"},
+	}
+	if diff := cmp.Diff(want, summarize(all)); diff != "" {
+		t.Errorf("neighbors (-want +got):\n%s", diff)
+	}
+	peers, err := c.BFDPeers(ctx, DefaultVRF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPeers := []BFDPeer{
+		{Peer: "192.0.2.2", Local: "192.0.2.1", VRF: "default", Interface: "veth0", Status: "up"},
+		{Peer: "fd00::2", VRF: "default", Status: "down"},
+	}
+	if diff := cmp.Diff(wantPeers, peers); diff != "" {
+		t.Errorf("BFDPeers (-want +got):\n%s", diff)
+	}
+	counters, err := c.BFDCounters(ctx, DefaultVRF)
+	if err != nil || len(counters) != 2 || counters[0].ControlPacketInput == 0 {
+		t.Errorf("BFDCounters = %+v, %v", counters, err)
+	}
+	daemons, err := c.Daemons(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"mgmtd", "zebra", "bgpd", "watchfrr", "staticd", "bfdd"}, daemons); diff != "" {
+		t.Errorf("Daemons (-want +got):\n%s", diff)
+	}
+}

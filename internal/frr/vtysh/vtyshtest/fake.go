@@ -70,17 +70,33 @@ func (f *Fake) Calls() []string {
 	return append([]string(nil), f.calls...)
 }
 
-// CapturedDir returns the directory of the output captured from FRR 8.4
-// (internal/frr/vtysh/testdata/captured).
-func CapturedDir() string {
+// FRR builds whose output is captured.
+const (
+	FRR84 = "frr84"
+	FRR10 = "frr10"
+)
+
+// CapturedDirOf returns the directory of the output captured from an FRR
+// build: internal/frr/vtysh/testdata/captured for FRR84 (the default
+// everywhere), testdata/captured_frr10 for FRR10.
+func CapturedDirOf(version string) string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "testdata", "captured")
+	dir := "captured"
+	if version != FRR84 {
+		dir += "_" + version
+	}
+	return filepath.Join(filepath.Dir(file), "..", "testdata", dir)
 }
 
-// Captured returns one captured file; it panics when the file is missing,
-// which is a broken checkout.
+// Captured returns one file captured from FRR 8.4; it panics when the file
+// is missing, which is a broken checkout.
 func Captured(name string) string {
-	b, err := os.ReadFile(filepath.Join(CapturedDir(), name))
+	return CapturedOf(FRR84, name)
+}
+
+// CapturedOf returns one file captured from an FRR build.
+func CapturedOf(version, name string) string {
+	b, err := os.ReadFile(filepath.Join(CapturedDirOf(version), name))
 	if err != nil {
 		panic(fmt.Sprintf("vtyshtest: %v", err))
 	}
@@ -107,9 +123,14 @@ var CapturedCommands = map[string]string{
 // without BFD (192.0.2.9); in red a shut neighbor (192.0.2.10); every daemon
 // running. VRF nosuch answers as FRR does for a VRF it does not know.
 func CapturedFake() *Fake {
+	return CapturedFakeOf(FRR84)
+}
+
+// CapturedFakeOf is CapturedFake for the output of an FRR build.
+func CapturedFakeOf(version string) *Fake {
 	responses := map[string]string{}
 	for file, command := range CapturedCommands {
-		responses[command] = Captured(file)
+		responses[command] = CapturedOf(version, file)
 	}
 	return NewFake(responses)
 }
