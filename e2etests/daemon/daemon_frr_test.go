@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -69,10 +70,15 @@ type e2e struct {
 	shared          string
 	daemon          *process
 	metrics         *metricsScraper
+	session         *v1beta1.FRRConfiguration
 	start           time.Time
 }
 
-func testDaemonWithFRR(t *testing.T, backend frrtest.Backend) {
+// newE2E starts FRR for the node and for the peer, creates the cluster
+// objects and the node's configs, then starts the reloader and the daemon
+// with the given debounce window (milliseconds).
+func newE2E(t testing.TB, backend frrtest.Backend, debounceMillis int) *e2e {
+	t.Helper()
 	env := testenv.Require(t)
 	bins := buildBinaries(t)
 	topo := frrtest.NewTopology(t)
@@ -92,10 +98,16 @@ func testDaemonWithFRR(t *testing.T, backend frrtest.Backend) {
 	e.step(t, "FRR started")
 	e.createClusterObjects(t)
 	e.create(t, e.timersConfig())
-	cfg := e.sessionConfig()
-	e.create(t, cfg)
+	e.session = e.sessionConfig()
+	e.create(t, e.session)
 	e.startReloader(t, bins)
-	e.startDaemon(t, bins, env.Config)
+	e.startDaemon(t, bins, env.Config, debounceMillis)
+	return e
+}
+
+func testDaemonWithFRR(t testing.TB, backend frrtest.Backend) {
+	e := newE2E(t, backend, 200)
+	cfg := e.session
 
 	e.step(t, "Session, advertised and received prefixes, FRRNodeState")
 	// Session, advertised and received prefixes, FRRNodeState.
@@ -187,14 +199,14 @@ func stopInParallel(instances ...*frrtest.Instance) {
 }
 
 // step logs the start of a phase of the test with the time spent so far.
-func (e *e2e) step(t *testing.T, name string) {
+func (e *e2e) step(t testing.TB, name string) {
 	t.Helper()
 	t.Logf("%6.1fs %s", time.Since(e.start).Seconds(), name)
 }
 
 // createClusterObjects creates what the kubelet and the manifests would
 // provide: the namespace, the Node and the password Secret.
-func (e *e2e) createClusterObjects(t *testing.T) {
+func (e *e2e) createClusterObjects(t testing.TB) {
 	t.Helper()
 	e.create(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: e.namespace}})
 	e.create(t, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: e.node,
@@ -214,7 +226,7 @@ func (e *e2e) createClusterObjects(t *testing.T) {
 
 // startReloader runs the reloader on the shared volume, pointed at the
 // node's FRR, and waits for its pid file.
-func (e *e2e) startReloader(t *testing.T, bins binaries) {
+func (e *e2e) startReloader(t testing.TB, bins binaries) {
 	t.Helper()
 	env := append([]string{"SHARED_VOLUME=" + e.shared}, e.frrNode.Env()...)
 	p := startProcess(t, "reloader", env, bins.reloader)
@@ -225,7 +237,7 @@ func (e *e2e) startReloader(t *testing.T, bins binaries) {
 
 // startDaemon runs /frr-k8s for the node with the shared volume and waits
 // for its health probe; its metrics are served on a free local port.
-func (e *e2e) startDaemon(t *testing.T, bins binaries, cfg *rest.Config) {
+func (e *e2e) startDaemon(t testing.TB, bins binaries, cfg *rest.Config, debounceMillis int) {
 	t.Helper()
 	probe := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -238,7 +250,7 @@ func (e *e2e) startDaemon(t *testing.T, bins binaries, cfg *rest.Config) {
 	}
 	e.daemon = startProcess(t, "frr-k8s", env, bins.daemon,
 		"--node-name="+e.node, "--namespace="+e.namespace, "--log-level=info",
-		"--metrics-bind-address="+metrics, "--health-probe-bind-address="+probe, "--bgp-debounce-timeout=200")
+		"--metrics-bind-address="+metrics, "--health-probe-bind-address="+probe, "--bgp-debounce-timeout="+strconv.Itoa(debounceMillis))
 	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
 		if e.daemon.exited() {
 			t.Fatalf("frr-k8s exited:\n%s", e.daemon.out.String())
@@ -254,7 +266,7 @@ func (e *e2e) startDaemon(t *testing.T, bins binaries, cfg *rest.Config) {
 
 // checkMetricsNeedAuthentication checks that the metrics endpoint refuses
 // a request without a token.
-func (e *e2e) checkMetricsNeedAuthentication(t *testing.T) {
+func (e *e2e) checkMetricsNeedAuthentication(t testing.TB) {
 	t.Helper()
 	code, _, err := e.metrics.get(false)
 	if err != nil {
@@ -266,7 +278,7 @@ func (e *e2e) checkMetricsNeedAuthentication(t *testing.T) {
 }
 
 // waitMetrics waits until the daemon's client metrics satisfy cond.
-func (e *e2e) waitMetrics(t *testing.T, what string, cond func(clientMetrics) bool) {
+func (e *e2e) waitMetrics(t testing.TB, what string, cond func(clientMetrics) bool) {
 	t.Helper()
 	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
 		m, err := e.metrics.read()
@@ -314,7 +326,7 @@ func (e *e2e) sessionConfig() *v1beta1.FRRConfiguration {
 }
 
 // create creates obj and deletes it at cleanup.
-func (e *e2e) create(t *testing.T, obj client.Object) {
+func (e *e2e) create(t testing.TB, obj client.Object) {
 	t.Helper()
 	if err := e.client.Create(context.Background(), obj); err != nil {
 		t.Fatalf("create %T %s: %v", obj, obj.GetName(), err)
@@ -327,7 +339,7 @@ func (e *e2e) create(t *testing.T, obj client.Object) {
 }
 
 // update reads obj's latest version, changes it and writes it back.
-func (e *e2e) update(t *testing.T, obj client.Object, change func()) {
+func (e *e2e) update(t testing.TB, obj client.Object, change func()) {
 	t.Helper()
 	if err := e.client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
 		t.Fatal(err)
@@ -339,7 +351,7 @@ func (e *e2e) update(t *testing.T, obj client.Object, change func()) {
 }
 
 // delete deletes obj.
-func (e *e2e) delete(t *testing.T, obj client.Object) {
+func (e *e2e) delete(t testing.TB, obj client.Object) {
 	t.Helper()
 	if err := e.client.Delete(context.Background(), obj); err != nil {
 		t.Fatal(err)
@@ -348,7 +360,7 @@ func (e *e2e) delete(t *testing.T, obj client.Object) {
 
 // waitNodeState waits until the FRRNodeState reports the conversion result
 // and, when given, cond holds for its status.
-func (e *e2e) waitNodeState(t *testing.T, result string, cond func(v1beta1.FRRNodeStateStatus) bool) *v1beta1.FRRNodeState {
+func (e *e2e) waitNodeState(t testing.TB, result string, cond func(v1beta1.FRRNodeStateStatus) bool) *v1beta1.FRRNodeState {
 	t.Helper()
 	state := &v1beta1.FRRNodeState{}
 	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
@@ -363,7 +375,7 @@ func (e *e2e) waitNodeState(t *testing.T, result string, cond func(v1beta1.FRRNo
 
 // waitRoutes waits until inst's IPv4 unicast BGP table holds every prefix
 // of present and none of absent.
-func (e *e2e) waitRoutes(t *testing.T, inst *frrtest.Instance, present, absent []string) {
+func (e *e2e) waitRoutes(t testing.TB, inst *frrtest.Instance, present, absent []string) {
 	t.Helper()
 	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
 		var table struct {
@@ -388,7 +400,7 @@ func (e *e2e) waitRoutes(t *testing.T, inst *frrtest.Instance, present, absent [
 
 // connectionsEstablished is how many times the node's session to the peer
 // has come up.
-func (e *e2e) connectionsEstablished(t *testing.T) int {
+func (e *e2e) connectionsEstablished(t testing.TB) int {
 	t.Helper()
 	var neighbors map[string]struct {
 		ConnectionsEstablished int `json:"connectionsEstablished"`
@@ -400,7 +412,7 @@ func (e *e2e) connectionsEstablished(t *testing.T) int {
 }
 
 // runningConfig is the node FRR's running configuration.
-func (e *e2e) runningConfig(t *testing.T) string {
+func (e *e2e) runningConfig(t testing.TB) string {
 	t.Helper()
 	out, err := e.frrNode.Vtysh("show running-config")
 	if err != nil {

@@ -45,7 +45,7 @@ type binaries struct {
 }
 
 // buildBinaries builds /frr-k8s and the reloader once per test run.
-func buildBinaries(t *testing.T) binaries {
+func buildBinaries(t testing.TB) binaries {
 	t.Helper()
 	buildOnce.Do(func() {
 		binDir, buildErr = os.MkdirTemp("", "frrk8s-e2e-bin-")
@@ -69,7 +69,7 @@ func buildBinaries(t *testing.T) binaries {
 
 // writeKubeconfig writes a kubeconfig reaching the API server of cfg as
 // its user, for the daemon process.
-func writeKubeconfig(t *testing.T, cfg *rest.Config) string {
+func writeKubeconfig(t testing.TB, cfg *rest.Config) string {
 	t.Helper()
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
@@ -116,7 +116,7 @@ type process struct {
 // startProcess runs argv with env added to the test's environment. At
 // cleanup it is stopped with SIGTERM (SIGKILL after stopTimeout) and, when
 // the test failed, its output is logged.
-func startProcess(t *testing.T, name string, env []string, argv ...string) *process {
+func startProcess(t testing.TB, name string, env []string, argv ...string) *process {
 	t.Helper()
 	p := &process{name: name, out: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(argv[0], argv[1:]...)
@@ -161,7 +161,7 @@ func (p *process) exited() bool {
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -29,7 +29,7 @@ type metricsScraper struct {
 
 // newMetricsScraper creates a service account in namespace, lets it get
 // /metrics and returns a scraper for url with one of its tokens.
-func (e *e2e) newMetricsScraper(t *testing.T, cfg *rest.Config, url string) *metricsScraper {
+func (e *e2e) newMetricsScraper(t testing.TB, cfg *rest.Config, url string) *metricsScraper {
 	t.Helper()
 	name := "metrics-reader-" + randomSuffix()
 	e.create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: e.namespace}})
