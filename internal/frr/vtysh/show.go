@@ -219,12 +219,20 @@ func (c *Client) Daemons(ctx context.Context) ([]string, error) {
 // ParseVRFs returns the sorted top-level keys of `show bgp vrf all json`.
 // Empty output means no BGP instance.
 func ParseVRFs(data []byte) ([]string, error) {
-	var vrfs map[string]json.RawMessage
+	var vrfs map[string]skipped
 	if err := decodeOptional(data, &vrfs); err != nil {
 		return nil, err
 	}
 	return slices.Sorted(maps.Keys(vrfs)), nil
 }
+
+// skipped is a JSON value that is validated but not kept: the output of
+// `show bgp vrf all json` holds every route of every VRF, and only the keys
+// matter.
+type skipped struct{}
+
+// UnmarshalJSON ignores the value.
+func (*skipped) UnmarshalJSON([]byte) error { return nil }
 
 // ParseNeighbors decodes `show bgp vrf <vrf> neighbors json`. Top-level
 // members that are not objects (FRR adds scalars such as vrfId in some

@@ -95,6 +95,8 @@ func TestParseVRFsEdgeCases(t *testing.T) {
 		{name: "no output", in: "", want: nil},
 		{name: "no instance", in: "{\n}\n", want: nil},
 		{name: "sorted", in: `{"zz":{},"default":{},"blue":{}}`, want: []string{"blue", "default", "zz"}},
+		{name: "any values", in: `{"b":{"routes":{"x":[1,2]}},"a":3}`, want: []string{"a", "b"}},
+		{name: "broken value", in: `{"a":{"routes":}`, wantErr: true},
 		{name: "not json", in: "% Unknown command", wantErr: true},
 	}
 	for _, tc := range tests {
