@@ -159,11 +159,13 @@ func setupControllers(ctx context.Context, mgr manager.Manager, s settings, logg
 		SetLevel:     levelSetter(logger),
 		Logger:       logger.WithName("loglevel"),
 	}
-	for name, c := range map[string]interface{ SetupWithManager(ctrl.Manager) error }{
-		"frrconfiguration": configs, "frrnodestate": nodeState, "loglevel": levels,
-	} {
-		if err := c.SetupWithManager(mgr); err != nil {
-			return fmt.Errorf("setting up the %s controller: %w", name, err)
+	setups := []struct {
+		name       string
+		reconciler interface{ SetupWithManager(ctrl.Manager) error }
+	}{{"frrconfiguration", configs}, {"frrnodestate", nodeState}, {"loglevel", levels}}
+	for _, setup := range setups {
+		if err := setup.reconciler.SetupWithManager(mgr); err != nil {
+			return fmt.Errorf("setting up the %s controller: %w", setup.name, err)
 		}
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
