@@ -107,8 +107,20 @@ bench: ## Run the Go benchmarks.
 	go test -run '^$$' -bench . -benchmem ./...
 
 .PHONY: demo
-demo: ## Run the local demo (brought by the packaging issue).
-	@if [ -x hack/demo/demo.sh ]; then hack/demo/demo.sh; else echo "make demo arrives with the packaging and demo issue"; exit 1; fi
+demo: ## Run the local demo end to end and clean up (needs root).
+	hack/demo/demo.sh
+
+.PHONY: demo-up
+demo-up: ## Run the local demo and leave it running.
+	KEEP=1 hack/demo/demo.sh
+
+.PHONY: demo-down
+demo-down: ## Stop a demo left running by demo-up.
+	hack/demo/demo.sh down
+
+.PHONY: e2e
+e2e: deps envtest-assets frr10 build ## Run the end-to-end suites (daemon, exporters) against a real API server and real FRR.
+	hack/run-tests.sh ./e2etests/... ./internal/daemontest/... ./internal/exporterstest/...
 
 .PHONY: help
 help: ## Show this help.
