@@ -3,7 +3,9 @@ package controller
 import (
 	"fmt"
 	"net/netip"
+	"syscall"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -87,6 +89,66 @@ func largeRouterConfig(n int) v1beta1.FRRConfiguration {
 	}
 }
 
+// rackGroupConfigs is what the admission webhook converts for one rack
+// when a config selecting every node is created: the node's MetalLB config
+// peering with the rack's two top-of-rack routers, tenants configs
+// accepting a range each from the same peers, and the new config.
+func rackGroupConfigs(tenants int) []v1beta1.FRRConfiguration {
+	tors := []string{"10.0.7.1", "10.0.7.2"}
+	torNeighbor := func() v1beta1.Neighbor {
+		return v1beta1.Neighbor{
+			ASN:           64600,
+			HoldTime:      &metav1.Duration{Duration: 90 * time.Second},
+			KeepaliveTime: &metav1.Duration{Duration: 30 * time.Second},
+		}
+	}
+	prefixes := []string{"198.51.100.1/32", "198.51.100.200/32", "198.51.100.201/32", "203.0.113.10/32"}
+	metallb := v1beta1.Router{ASN: 64512, Prefixes: prefixes}
+	for _, tor := range tors {
+		n := torNeighbor()
+		n.Address = tor
+		n.ToAdvertise = v1beta1.Advertise{
+			Allowed:               v1beta1.AllowedOutPrefixes{Prefixes: prefixes},
+			PrefixesWithCommunity: []v1beta1.CommunityPrefixes{{Community: "64512:100", Prefixes: prefixes[:1]}},
+		}
+		metallb.Neighbors = append(metallb.Neighbors, n)
+	}
+	configs := []v1beta1.FRRConfiguration{{
+		ObjectMeta: metav1.ObjectMeta{Name: "metallb-node-0210", Namespace: "metallb-system"},
+		Spec:       v1beta1.FRRConfigurationSpec{BGP: v1beta1.BGPConfig{Routers: []v1beta1.Router{metallb}}},
+	}}
+	for tenant := range tenants {
+		router := v1beta1.Router{ASN: 64512}
+		for _, tor := range tors {
+			n := torNeighbor()
+			n.Address = tor
+			n.ToReceive = v1beta1.Receive{Allowed: v1beta1.AllowedInPrefixes{Prefixes: []v1beta1.PrefixSelector{
+				{Prefix: fmt.Sprintf("172.%d.7.0/24", 16+tenant%16), LE: 32},
+			}}}
+			router.Neighbors = append(router.Neighbors, n)
+		}
+		configs = append(configs, v1beta1.FRRConfiguration{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("tenant-%02d-rack-07", tenant), Namespace: "frr-k8s-system"},
+			Spec:       v1beta1.FRRConfigurationSpec{BGP: v1beta1.BGPConfig{Routers: []v1beta1.Router{router}}},
+		})
+	}
+	every := v1beta1.Router{ASN: 64512, Neighbors: []v1beta1.Neighbor{{ASN: 64700, Address: "192.0.2.1"}}}
+	return append(configs, v1beta1.FRRConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "every-node", Namespace: "frr-k8s-system"},
+		Spec:       v1beta1.FRRConfigurationSpec{BGP: v1beta1.BGPConfig{Routers: []v1beta1.Router{every}}},
+	})
+}
+
+// processCPU is the CPU time the process has used: on a busy machine it
+// shows the work done, which wall-clock time per op does not.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatalf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func BenchmarkConvert(b *testing.B) {
 	var nodeConfigs []v1beta1.FRRConfiguration
 	for i := range 200 {
@@ -113,13 +175,25 @@ func BenchmarkConvert(b *testing.B) {
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
-			in := ConversionInput{Configs: bc.configs, Namespace: testNamespace, NodeLabels: benchNodeLabels, LogLevel: "info", Selectors: bc.cache}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := ConvertToFRR(in); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchmarkConvert(b, ConversionInput{Configs: bc.configs, Namespace: testNamespace, NodeLabels: benchNodeLabels,
+				LogLevel: "info", Selectors: bc.cache})
 		})
 	}
+	// The admission webhook's input for one group of nodes.
+	b.Run("webhook-rack-group-32-configs", func(b *testing.B) {
+		benchmarkConvert(b, ConversionInput{Configs: rackGroupConfigs(30), Preselected: true, IgnorePasswordSecrets: true})
+	})
+}
+
+// benchmarkConvert converts in once per iteration and also reports the
+// process CPU time per conversion (cpu-ns/op).
+func benchmarkConvert(b *testing.B, in ConversionInput) {
+	b.ReportAllocs()
+	cpuStart := processCPU(b)
+	for b.Loop() {
+		if _, err := ConvertToFRR(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((processCPU(b)-cpuStart).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
