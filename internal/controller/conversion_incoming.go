@@ -99,31 +99,48 @@ func collapseSelectors(sels []selector) []selector {
 	return res
 }
 
-// mergeSelectors unions two key-sorted selector lists; on equal keys the
-// selector of b wins.
+// mergeSelectors merges the key-sorted selectors of b into the key-sorted
+// list a; on equal keys the selector of b wins. a belongs to the caller's
+// neighbor and is updated in place, growing as append does, so folding
+// many configs' selectors into one neighbor costs no more than appending
+// them; b is only read.
 func mergeSelectors(a, b []selector) []selector {
 	if len(b) == 0 {
 		return a
 	}
-	if len(a) == 0 {
-		return slices.Clone(b)
-	}
-	res := make([]selector, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch c := strings.Compare(a[i].key, b[j].key); {
-		case c < 0:
-			res = append(res, a[i])
-			i++
-		case c > 0:
-			res = append(res, b[j])
-			j++
+	last := len(a) - 1
+	size := len(a) + countNewKeys(a, b)
+	a = slices.Grow(a, size-len(a))[:size]
+	// Fill from the back: the slots written are never ones still to be read.
+	i, j := last, len(b)-1
+	for k := size - 1; j >= 0; k-- {
+		switch {
+		case i >= 0 && a[i].key > b[j].key:
+			a[k] = a[i]
+			i--
+		case i >= 0 && a[i].key == b[j].key:
+			a[k] = b[j]
+			i--
+			j--
 		default:
-			res = append(res, b[j])
-			i++
-			j++
+			a[k] = b[j]
+			j--
 		}
 	}
-	res = append(res, a[i:]...)
-	return append(res, b[j:]...)
+	return a
+}
+
+// countNewKeys counts the selectors of b whose key is not in a, both
+// sorted by key.
+func countNewKeys(a, b []selector) int {
+	count, i := 0, 0
+	for _, s := range b {
+		for i < len(a) && a[i].key < s.key {
+			i++
+		}
+		if i == len(a) || a[i].key != s.key {
+			count++
+		}
+	}
+	return count
 }

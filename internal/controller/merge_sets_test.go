@@ -1,0 +1,62 @@
+package controller
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/frrk8s/frrk8s/internal/frr"
+)
+
+// randomSelectors returns up to max selectors with keys drawn from a small
+// range, sorted by key and unique, each tagged with owner.
+func randomSelectors(rng *rand.Rand, max int, owner string) []selector {
+	byKey := map[string]selector{}
+	for range rng.IntN(max + 1) {
+		key := strconv.Itoa(rng.IntN(2 * max))
+		byKey[key] = selector{key: key, IncomingFilter: frr.IncomingFilter{Prefix: owner + key}}
+	}
+	res := make([]selector, 0, len(byKey))
+	for _, s := range byKey {
+		res = append(res, s)
+	}
+	slices.SortFunc(res, func(a, b selector) int { return strings.Compare(a.key, b.key) })
+	return res
+}
+
+// plainMergeSelectors is the reference union: every key of a and b, sorted,
+// the selector of b winning on equal keys.
+func plainMergeSelectors(a, b []selector) []selector {
+	byKey := map[string]selector{}
+	for _, s := range slices.Concat(a, b) {
+		byKey[s.key] = s
+	}
+	res := make([]selector, 0, len(byKey))
+	for _, s := range byKey {
+		res = append(res, s)
+	}
+	slices.SortFunc(res, func(a, b selector) int { return strings.Compare(a.key, b.key) })
+	return res
+}
+
+func TestMergeSelectorsMatchesPlainUnion(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		a := randomSelectors(rng, 8, "a")
+		b := randomSelectors(rng, 8, "b")
+		want := plainMergeSelectors(a, b)
+		bBefore := slices.Clone(b)
+		acc := slices.Grow(slices.Clone(a), rng.IntN(8)) // spare capacity is reused
+		got := mergeSelectors(acc, b)
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(selector{})); diff != "" {
+			t.Fatalf("mergeSelectors(%v, %v) (-want +got):\n%s", a, b, diff)
+		}
+		if diff := cmp.Diff(bBefore, b, cmp.AllowUnexported(selector{})); diff != "" {
+			t.Fatalf("mergeSelectors modified b (-before +after):\n%s", diff)
+		}
+	}
+}
