@@ -88,7 +88,7 @@ func selectorKey(f frr.IncomingFilter) string {
 
 // collapseSelectors sorts selectors by key; of equal keys the later survives.
 func collapseSelectors(sels []selector) []selector {
-	slices.SortStableFunc(sels, func(a, b selector) int { return strings.Compare(a.key, b.key) })
+	slices.SortStableFunc(sels, compareSelectorKeys)
 	res := sels[:0]
 	for i, s := range sels {
 		if i+1 < len(sels) && sels[i+1].key == s.key {
@@ -100,47 +100,11 @@ func collapseSelectors(sels []selector) []selector {
 }
 
 // mergeSelectors merges the key-sorted selectors of b into the key-sorted
-// list a; on equal keys the selector of b wins. a belongs to the caller's
-// neighbor and is updated in place, growing as append does, so folding
-// many configs' selectors into one neighbor costs no more than appending
-// them; b is only read.
+// list a, which belongs to the caller's neighbor and is updated in place;
+// on equal keys the selector of b wins.
 func mergeSelectors(a, b []selector) []selector {
-	if len(b) == 0 {
-		return a
-	}
-	last := len(a) - 1
-	size := len(a) + countNewKeys(a, b)
-	a = slices.Grow(a, size-len(a))[:size]
-	// Fill from the back: the slots written are never ones still to be read.
-	i, j := last, len(b)-1
-	for k := size - 1; j >= 0; k-- {
-		switch {
-		case i >= 0 && a[i].key > b[j].key:
-			a[k] = a[i]
-			i--
-		case i >= 0 && a[i].key == b[j].key:
-			a[k] = b[j]
-			i--
-			j--
-		default:
-			a[k] = b[j]
-			j--
-		}
-	}
-	return a
+	return mergeSortedInPlace(a, b, compareSelectorKeys, func(_, fromB selector) selector { return fromB })
 }
 
-// countNewKeys counts the selectors of b whose key is not in a, both
-// sorted by key.
-func countNewKeys(a, b []selector) int {
-	count, i := 0, 0
-	for _, s := range b {
-		for i < len(a) && a[i].key < s.key {
-			i++
-		}
-		if i == len(a) || a[i].key != s.key {
-			count++
-		}
-	}
-	return count
-}
+// compareSelectorKeys orders selectors by key.
+func compareSelectorKeys(a, b selector) int { return strings.Compare(a.key, b.key) }

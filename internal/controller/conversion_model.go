@@ -227,6 +227,56 @@ func unionSorted(a, b []string) []string {
 	return append(res, b[j:]...)
 }
 
+// mergeSortedInPlace merges the sorted unique list b into the sorted unique
+// list a and returns the union; on equal elements keep picks the one to
+// keep. a must belong to the caller: it is updated in place, growing as
+// append does, so folding many small lists into one costs no more than
+// appending them. b is only read.
+func mergeSortedInPlace[T any](a, b []T, compare func(x, y T) int, keep func(x, y T) T) []T {
+	added := countMissing(a, b, compare)
+	if added == 0 && len(b) == 0 {
+		return a
+	}
+	last := len(a) - 1
+	a = slices.Grow(a, added)[:len(a)+added]
+	// Fill from the back: the slots written are never ones still to be read.
+	i, j := last, len(b)-1
+	for k := len(a) - 1; j >= 0; k-- {
+		c := -1
+		if i >= 0 {
+			c = compare(a[i], b[j])
+		}
+		switch {
+		case c > 0:
+			a[k] = a[i]
+			i--
+		case c == 0:
+			a[k] = keep(a[i], b[j])
+			i--
+			j--
+		default:
+			a[k] = b[j]
+			j--
+		}
+	}
+	return a
+}
+
+// countMissing counts the elements of b that are not in a, both sorted
+// and unique.
+func countMissing[T any](a, b []T, compare func(x, y T) int) int {
+	count, i := 0, 0
+	for _, v := range b {
+		for i < len(a) && compare(a[i], v) < 0 {
+			i++
+		}
+		if i == len(a) || compare(a[i], v) != 0 {
+			count++
+		}
+	}
+	return count
+}
+
 // containsSorted reports whether the sorted list s holds v.
 func containsSorted(s []string, v string) bool {
 	_, found := slices.BinarySearch(s, v)

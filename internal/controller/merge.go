@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/util/sets"
 )
 
 // FRR's defaults: a neighbor value equal to one of them is the same as unset.
@@ -18,7 +20,7 @@ const (
 // step 2.6): repeated neighbor IDs are merged or rejected, every set is
 // sorted and every neighbor is default-cleaned.
 func selfMerge(r *router) error {
-	neighbors, err := mergeNeighborLists(nil, r.neighbors)
+	neighbors, err := mergeRepeatedNeighbors(r.neighbors)
 	if err != nil {
 		return err
 	}
@@ -40,6 +42,7 @@ func selfMerge(r *router) error {
 }
 
 // mergeRouters merges m into r, two routers of the same VRF (merge.md §8).
+// Both went through selfMerge.
 func mergeRouters(r, m *router) error {
 	if r.asn != m.asn {
 		return newConflict("asn", side{uintValue(r.asn), r.from}, side{uintValue(m.asn), m.from},
@@ -68,12 +71,17 @@ func mergeRouters(r, m *router) error {
 	return nil
 }
 
-// mergeNeighborLists concatenates two neighbor lists, merges the entries
-// with equal IDs into the first one and sorts the result by ID.
-func mergeNeighborLists(acc, incoming []*neighbor) ([]*neighbor, error) {
-	res := make([]*neighbor, 0, len(acc)+len(incoming))
-	byID := make(map[string]*neighbor, len(acc)+len(incoming))
-	for _, n := range slices.Concat(acc, incoming) {
+// mergeRepeatedNeighbors merges the neighbors of one router that share an
+// ID, each into the first one in API order, and returns the distinct ones
+// sorted by ID. It reorders neighbors.
+func mergeRepeatedNeighbors(neighbors []*neighbor) ([]*neighbor, error) {
+	if !hasRepeatedIDs(neighbors) {
+		slices.SortFunc(neighbors, compareNeighborIDs)
+		return neighbors, nil
+	}
+	res := make([]*neighbor, 0, len(neighbors))
+	byID := make(map[string]*neighbor, len(neighbors))
+	for _, n := range neighbors {
 		existing, found := byID[n.id]
 		if !found {
 			byID[n.id] = n
@@ -84,9 +92,57 @@ func mergeNeighborLists(acc, incoming []*neighbor) ([]*neighbor, error) {
 			return nil, err
 		}
 	}
-	slices.SortFunc(res, func(a, b *neighbor) int { return strings.Compare(a.id, b.id) })
+	slices.SortFunc(res, compareNeighborIDs)
 	return res, nil
 }
+
+// smallNeighborCount is the number of neighbors up to which hasRepeatedIDs
+// compares every pair rather than building a set.
+const smallNeighborCount = 16
+
+// hasRepeatedIDs reports whether two neighbors share an ID.
+func hasRepeatedIDs(neighbors []*neighbor) bool {
+	if len(neighbors) > smallNeighborCount {
+		ids := make(sets.Set[string], len(neighbors))
+		for _, n := range neighbors {
+			if ids.Has(n.id) {
+				return true
+			}
+			ids.Insert(n.id)
+		}
+		return false
+	}
+	for i, n := range neighbors {
+		for _, m := range neighbors[:i] {
+			if m.id == n.id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mergeNeighborLists merges the neighbors of incoming into acc, both
+// sorted by ID with distinct IDs: a neighbor whose ID is in acc is merged
+// into that one, in ID order, and the others are added. acc belongs to the
+// accumulated router and is updated in place.
+func mergeNeighborLists(acc, incoming []*neighbor) ([]*neighbor, error) {
+	i := 0
+	for _, n := range incoming {
+		for i < len(acc) && acc[i].id < n.id {
+			i++
+		}
+		if i < len(acc) && acc[i].id == n.id {
+			if err := mergeNeighbor(acc[i], n); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return mergeSortedInPlace(acc, incoming, compareNeighborIDs, func(merged, _ *neighbor) *neighbor { return merged }), nil
+}
+
+// compareNeighborIDs orders neighbors by ID.
+func compareNeighborIDs(a, b *neighbor) int { return strings.Compare(a.id, b.id) }
 
 // mergeNeighbor merges s into d, two neighbors with the same ID.
 func mergeNeighbor(d, s *neighbor) error {

@@ -60,3 +60,39 @@ func TestMergeSelectorsMatchesPlainUnion(t *testing.T) {
 		}
 	}
 }
+
+func TestHasRepeatedIDs(t *testing.T) {
+	neighbors := func(ids ...int) []*neighbor {
+		var res []*neighbor
+		for _, id := range ids {
+			res = append(res, &neighbor{id: strconv.Itoa(id)})
+		}
+		return res
+	}
+	count := func(n int) []int {
+		var res []int
+		for i := range n {
+			res = append(res, i)
+		}
+		return res
+	}
+	tests := []struct {
+		name string
+		ids  []int
+		want bool
+	}{
+		{name: "none", want: false},
+		{name: "one", ids: []int{1}, want: false},
+		{name: "few distinct", ids: []int{3, 1, 2}, want: false},
+		{name: "few repeated", ids: []int{3, 1, 3}, want: true},
+		{name: "many distinct", ids: count(smallNeighborCount + 5), want: false},
+		{name: "many repeated", ids: append(count(smallNeighborCount+5), smallNeighborCount+2), want: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := hasRepeatedIDs(neighbors(tc.ids...)); got != tc.want {
+				t.Fatalf("hasRepeatedIDs(%v) = %t, want %t", tc.ids, got, tc.want)
+			}
+		})
+	}
+}
