@@ -29,6 +29,11 @@ const (
 	settleTime = 3 * time.Second
 )
 
+// renumberLimit is the largest N at which the changes that renumber every
+// prefix-list entry run, per FRR version. On FRR 8.4 such a change
+// re-applies all entries twice, which costs more than the cold load.
+var renumberLimit = map[string]int{"frr84": 250}
+
 // TestAdvertiseScale measures, per FRR version and prefix count, the cold
 // convergence of a large advertisement set and one-prefix changes on top
 // of it, through the daemon and the reloader binaries. It runs only when
@@ -87,11 +92,14 @@ func runScale(t *testing.T, v frrtest.Version, n int) []measurement {
 		time.Sleep(settleTime)
 	}
 	record(b.cold())
-	b.checkRunningConfig()
 	record(b.add("+1 sorting last", sortsLast))
 	record(b.remove("−1 sorting last", sortsLast))
-	record(b.add("+1 sorting first (renumbers)", sortsFirst))
-	record(b.remove("−1 sorting first (renumbers)", sortsFirst))
+	if limit, ok := renumberLimit[v.Name]; !ok || n <= limit {
+		record(b.add("+1 sorting first (renumbers)", sortsFirst))
+		record(b.remove("−1 sorting first (renumbers)", sortsFirst))
+	} else {
+		t.Logf("renumbering changes skipped on %s above N=%d: each rewrites all %d entries", v.Name, limit, n*len(sessions))
+	}
 	b.defaultDelayTimer()
 	record(b.add("+1 sorting last, delay-timer 5 s", sortsLast))
 	record(b.remove("−1 sorting last, delay-timer 5 s", sortsLast))
@@ -124,12 +132,10 @@ func newBench(t *testing.T, v frrtest.Version, n int) *bench {
 	b.createClusterObjects()
 	b.startReloader(bins)
 	b.startDaemon(bins, writeKubeconfig(t, env.Config))
-	b.waitNodeState(setupTimeout, func(s v1beta1.FRRNodeStateStatus) bool {
-		return s.LastReloadResult == "success"
-	})
+	b.waitNodeState(setupTimeout, func(string) bool { return true })
 	b.create(timersConfig(b.namespace))
-	b.waitNodeState(setupTimeout, func(s v1beta1.FRRNodeStateStatus) bool {
-		return s.LastReloadResult == "success" && strings.Contains(s.RunningConfig, delayTimerLine)
+	b.waitNodeState(setupTimeout, func(running string) bool {
+		return strings.Contains(running, delayTimerLine)
 	})
 	return b
 }
@@ -192,24 +198,10 @@ func (b *bench) defaultDelayTimer() {
 	if err := b.client.Delete(context.Background(), timersConfig(b.namespace)); err != nil {
 		b.t.Fatalf("delete the timers config: %v", err)
 	}
-	b.waitNodeState(changeTimeout, func(s v1beta1.FRRNodeStateStatus) bool {
-		return s.LastReloadResult == "success" && !strings.Contains(s.RunningConfig, delayTimerLine)
+	b.waitNodeState(changeTimeout, func(running string) bool {
+		return !strings.Contains(running, delayTimerLine)
 	})
 	time.Sleep(settleTime)
-}
-
-// checkRunningConfig makes sure FRRNodeState holds the whole router
-// section, so that the network lines the waits look for are not cut off
-// by the 1 MiB cap on runningConfig.
-func (b *bench) checkRunningConfig() {
-	b.t.Helper()
-	state := b.nodeState()
-	for _, p := range []string{b.prefixes[0], b.prefixes[len(b.prefixes)-1]} {
-		if !strings.Contains(state.Status.RunningConfig, networkLine(p)) {
-			b.t.Fatalf("FRRNodeState's runningConfig (%d bytes) lacks %q: the waits cannot rely on it",
-				len(state.Status.RunningConfig), networkLine(p))
-		}
-	}
 }
 
 // renderedLines counts the lines of the frr.conf the daemon wrote.
@@ -222,21 +214,12 @@ func (b *bench) renderedLines() int {
 	return strings.Count(string(data), "\n")
 }
 
-// nodeState reads the node's FRRNodeState.
-func (b *bench) nodeState() *v1beta1.FRRNodeState {
-	b.t.Helper()
-	state := &v1beta1.FRRNodeState{}
-	if err := b.client.Get(context.Background(), types.NamespacedName{Name: b.node}, state); err != nil {
-		b.t.Fatalf("get FRRNodeState: %v", err)
-	}
-	return state
-}
-
-// waitNodeState waits until cond holds for the node's FRRNodeState status.
-func (b *bench) waitNodeState(timeout time.Duration, cond func(v1beta1.FRRNodeStateStatus) bool) {
+// waitNodeState waits until FRR's running config, as the reloader left it,
+// satisfies cond and FRRNodeState reports that reload as a success.
+func (b *bench) waitNodeState(timeout time.Duration, cond func(running string) bool) {
 	b.t.Helper()
 	frrtest.WaitFor(b.t, timeout, func() (bool, string) {
-		ok, msg := b.nodeStateHolds(cond)
+		ok, msg := b.nodeStateMet(cond)
 		if b.daemon.exited() || b.reloader.exited() {
 			b.t.Fatalf("a process under test exited; last seen: %s", msg)
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,9 @@ import (
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 )
+
+// progressInterval is how often a long wait logs what it still waits for.
+const progressInterval = time.Minute
 
 // expectation is the state that ends a measurement.
 type expectation struct {
@@ -22,8 +27,8 @@ type expectation struct {
 	// present is a prefix the peer must hold from every session, absent
 	// one it must hold from none; "" checks nothing.
 	present, absent string
-	// nodeHas and nodeLacks are text FRRNodeState's runningConfig must
-	// contain or not, with lastReloadResult "success".
+	// nodeHas and nodeLacks are text FRR's running config must contain or
+	// not once the reload is done.
 	nodeHas, nodeLacks string
 }
 
@@ -51,11 +56,41 @@ func (e expectation) peerMet(v peerView) bool {
 	return true
 }
 
-// nodeMet reports whether the FRRNodeState status matches the expectation.
-func (e expectation) nodeMet(s v1beta1.FRRNodeStateStatus) bool {
-	return s.LastReloadResult == "success" &&
-		(e.nodeHas == "" || strings.Contains(s.RunningConfig, e.nodeHas)) &&
-		(e.nodeLacks == "" || !strings.Contains(s.RunningConfig, e.nodeLacks))
+// runningMet reports whether FRR's running config shows the change.
+func (e expectation) runningMet(running string) bool {
+	return (e.nodeHas == "" || strings.Contains(running, e.nodeHas)) &&
+		(e.nodeLacks == "" || !strings.Contains(running, e.nodeLacks))
+}
+
+// showsRunningConfig reports whether stored is running as FRRNodeState
+// stores it: whole, or cut at the 1 MiB cap and followed by the marker
+// line that gives the full size. From about 4,000 prefix-list entries on,
+// the stored text ends before the router section, so the size in the
+// marker is what tells one large config from the next.
+func showsRunningConfig(stored, running string) bool {
+	if stored == running {
+		return true
+	}
+	marker := fmt.Sprintf("! truncated: %d bytes total\n", len(running))
+	cut, ok := strings.CutSuffix(stored, marker)
+	return ok && strings.HasPrefix(running, cut)
+}
+
+// nodeStateMet reports whether the running-config file the reloader
+// leaves after each reload satisfies cond and FRRNodeState reports that
+// reload as a success.
+func (b *bench) nodeStateMet(cond func(running string) bool) (bool, string) {
+	data, err := os.ReadFile(filepath.Join(b.shared, "running-config"))
+	if err != nil {
+		return false, err.Error()
+	}
+	running := string(data)
+	if !cond(running) {
+		return false, "the reloader's running-config does not show the change yet"
+	}
+	return b.nodeStateHolds(func(s v1beta1.FRRNodeStateStatus) bool {
+		return s.LastReloadResult == "success" && showsRunningConfig(s.RunningConfig, running)
+	})
 }
 
 // measurement is the timing of one write, every duration counted from the
@@ -96,6 +131,7 @@ func (b *bench) measure(name string, exp expectation, timeout time.Duration, wri
 	start := time.Now()
 	write()
 	m.apiWrite = time.Since(start)
+	lastReport := start
 	err := frrtest.Poll(timeout, func() (bool, string) {
 		var seen []string
 		// The peer is watched until both hold, so that a transient
@@ -114,7 +150,7 @@ func (b *bench) measure(name string, exp expectation, timeout time.Duration, wri
 			}
 		}
 		if m.state == 0 {
-			ok, msg := b.nodeStateHolds(exp.nodeMet)
+			ok, msg := b.nodeStateMet(exp.runningMet)
 			if ok {
 				m.state = time.Since(start)
 			} else {
@@ -123,6 +159,10 @@ func (b *bench) measure(name string, exp expectation, timeout time.Duration, wri
 		}
 		if b.daemon.exited() || b.reloader.exited() {
 			b.t.Fatalf("%s: a process under test exited", name)
+		}
+		if time.Since(lastReport) >= progressInterval {
+			lastReport = time.Now()
+			b.t.Logf("%s: %.0f s, still waiting: %s", name, time.Since(start).Seconds(), strings.Join(seen, "; "))
 		}
 		return m.peer > 0 && m.state > 0, strings.Join(seen, "; ")
 	})
