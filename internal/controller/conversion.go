@@ -236,8 +236,12 @@ func ParseAlwaysBlock(value string) ([]netip.Prefix, error) {
 }
 
 // addBFDProfiles records the profiles of a config and returns their names,
-// which the config's neighbors may reference (merge.md §10).
+// which the config's neighbors may reference (merge.md §10); nil when the
+// config has none.
 func (c *converter) addBFDProfiles(cfg *v1beta1.FRRConfiguration, from origin) (map[string]bool, error) {
+	if len(cfg.Spec.BGP.BFDProfiles) == 0 {
+		return nil, nil
+	}
 	local := make(map[string]bool, len(cfg.Spec.BGP.BFDProfiles))
 	for _, p := range cfg.Spec.BGP.BFDProfiles {
 		if local[p.Name] {

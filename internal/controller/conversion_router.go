@@ -34,7 +34,11 @@ type prefixPosition struct {
 
 // newAdvertisable indexes sorted unique lists of advertisable prefixes.
 func newAdvertisable(v4, v6 []string) advertisable {
-	a := advertisable{v4: v4, v6: v6, index: make(map[string]prefixPosition, len(v4)+len(v6))}
+	a := advertisable{v4: v4, v6: v6}
+	if len(v4)+len(v6) == 0 {
+		return a // lookups in the nil index find nothing
+	}
+	a.index = make(map[string]prefixPosition, len(v4)+len(v6))
 	for i, p := range v4 {
 		a.index[p] = prefixPosition{ipfamily.IPv4, i}
 	}
@@ -91,13 +95,27 @@ func (a *advertisable) selectSorted(prefixes []string, f ipfamily.Family) []stri
 }
 
 // routerPrefixesByVRF maps each VRF of a config to its router's prefixes
-// (the last router wins when a VRF repeats).
+// (the last router wins when a VRF repeats). Only imports read it: it is nil
+// for a config without imports.
 func routerPrefixesByVRF(routers []v1beta1.Router) map[string][]string {
+	if !hasImports(routers) {
+		return nil
+	}
 	res := make(map[string][]string, len(routers))
 	for _, r := range routers {
 		res[r.VRF] = r.Prefixes
 	}
 	return res
+}
+
+// hasImports reports whether a router imports a VRF.
+func hasImports(routers []v1beta1.Router) bool {
+	for i := range routers {
+		if len(routers[i].Imports) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // convert runs the router steps in order: prefixes, imports, outgoing
