@@ -103,7 +103,7 @@ func collapseSelectors(sels []selector) []selector {
 // list a, which belongs to the caller's neighbor and is updated in place;
 // on equal keys the selector of b wins.
 func mergeSelectors(a, b []selector) []selector {
-	return mergeSortedInPlace(a, b, compareSelectorKeys, func(_, fromB selector) selector { return fromB })
+	return mergeSortedInPlace(a, b, compareSelectorKeys, true)
 }
 
 // compareSelectorKeys orders selectors by key.

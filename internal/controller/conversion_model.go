@@ -228,38 +228,54 @@ func unionSorted(a, b []string) []string {
 }
 
 // mergeSortedInPlace merges the sorted unique list b into the sorted unique
-// list a and returns the union; on equal elements keep picks the one to
-// keep. a must belong to the caller: it is updated in place, growing as
-// append does, so folding many small lists into one costs no more than
-// appending them. b is only read.
-func mergeSortedInPlace[T any](a, b []T, compare func(x, y T) int, keep func(x, y T) T) []T {
+// list a and returns the union; on equal elements, the one of b replaces
+// the one of a when preferB is set. a must belong to the caller: it is
+// updated in place, growing as append does, so folding many small lists
+// into one costs no more than appending them. b is only read.
+func mergeSortedInPlace[T any](a, b []T, compare func(x, y T) int, preferB bool) []T {
 	added := countMissing(a, b, compare)
-	if added == 0 && len(b) == 0 {
-		return a
-	}
-	last := len(a) - 1
+	i, j := len(a)-1, len(b)-1
 	a = slices.Grow(a, added)[:len(a)+added]
-	// Fill from the back: the slots written are never ones still to be read.
-	i, j := last, len(b)-1
-	for k := len(a) - 1; j >= 0; k-- {
+	// Fill from the back while elements of b are still to be added: the
+	// slots written are never ones still to be read.
+	for k := len(a) - 1; k > i; k-- {
 		c := -1
 		if i >= 0 {
 			c = compare(a[i], b[j])
 		}
-		switch {
-		case c > 0:
-			a[k] = a[i]
+		if c >= 0 {
+			if c == 0 && preferB {
+				a[k] = b[j]
+			} else {
+				a[k] = a[i]
+			}
 			i--
-		case c == 0:
-			a[k] = keep(a[i], b[j])
-			i--
-			j--
-		default:
+		} else {
 			a[k] = b[j]
+		}
+		if c <= 0 {
 			j--
 		}
 	}
+	// What is left of b is already in a[:i+1].
+	if preferB {
+		replaceEqual(a[:i+1], b[:j+1], compare)
+	}
 	return a
+}
+
+// replaceEqual replaces the elements of a that have an equal in b, both
+// sorted and unique, by that element of b.
+func replaceEqual[T any](a, b []T, compare func(x, y T) int) {
+	i := 0
+	for _, v := range b {
+		for i < len(a) && compare(a[i], v) < 0 {
+			i++
+		}
+		if i < len(a) && compare(a[i], v) == 0 {
+			a[i] = v
+		}
+	}
 }
 
 // countMissing counts the elements of b that are not in a, both sorted

@@ -138,7 +138,7 @@ func mergeNeighborLists(acc, incoming []*neighbor) ([]*neighbor, error) {
 			}
 		}
 	}
-	return mergeSortedInPlace(acc, incoming, compareNeighborIDs, func(merged, _ *neighbor) *neighbor { return merged }), nil
+	return mergeSortedInPlace(acc, incoming, compareNeighborIDs, false), nil
 }
 
 // compareNeighborIDs orders neighbors by ID.

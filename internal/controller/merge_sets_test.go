@@ -96,3 +96,18 @@ func TestHasRepeatedIDs(t *testing.T) {
 		})
 	}
 }
+
+func TestMergeSortedInPlaceKeepsAOnEqualWithoutPreferB(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		a := randomSelectors(rng, 8, "a")
+		b := randomSelectors(rng, 8, "b")
+		// The reference keeps a's selector: merge b first, then a over it.
+		want := plainMergeSelectors(b, a)
+		acc := slices.Grow(slices.Clone(a), rng.IntN(8))
+		got := mergeSortedInPlace(acc, b, compareSelectorKeys, false)
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(selector{})); diff != "" {
+			t.Fatalf("mergeSortedInPlace(%v, %v, false) (-want +got):\n%s", a, b, diff)
+		}
+	}
+}
