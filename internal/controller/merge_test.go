@@ -1,9 +1,14 @@
 package controller
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 	"github.com/frrk8s/frrk8s/internal/frr"
 )
 
@@ -478,4 +483,43 @@ func neighborSpecAt(address, extra string) string {
 // withBFDProfile adds an empty BFD profile to a spec starting with "bgp:".
 func withBFDProfile(name, spec string) string {
 	return strings.Replace(spec, "bgp:\n", "bgp:\n  bfdProfiles: [{name: "+name+"}]\n", 1)
+}
+
+func TestMergeManyConfigsSharingPeers(t *testing.T) {
+	configs := rackGroupConfigs(30)
+	late := v1beta1.Router{ASN: 64512, Neighbors: []v1beta1.Neighbor{{
+		ASN: 64701, Address: "192.0.2.9",
+		ToReceive: v1beta1.Receive{Allowed: v1beta1.AllowedInPrefixes{Prefixes: []v1beta1.PrefixSelector{{Prefix: "10.9.0.0/16"}}}},
+	}}}
+	configs = append(configs, v1beta1.FRRConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "zz-late", Namespace: "frr-k8s-system"},
+		Spec:       v1beta1.FRRConfigurationSpec{BGP: v1beta1.BGPConfig{Routers: []v1beta1.Router{late}}},
+	})
+	got, err := ConvertToFRR(ConversionInput{Configs: configs, Preselected: true, LogLevel: "info"})
+	if err != nil {
+		t.Fatalf("convert: %v", err)
+	}
+	prefixes := []string{"198.51.100.1/32", "198.51.100.200/32", "198.51.100.201/32", "203.0.113.10/32"}
+	var tenants []frr.IncomingFilter
+	for i := range 16 {
+		tenants = append(tenants, sel(frr.FamilyIPv4, fmt.Sprintf("172.%d.7.0/24", 16+i), 32, 0))
+	}
+	tor := func(addr string) frr.Neighbor {
+		return with(nbr4("64600", addr), func(n *frr.Neighbor) {
+			n.Hold, n.Keepalive = ptr(int64(90)), ptr(int64(30))
+			n.Outgoing.PrefixesV4 = prefixes
+			n.Outgoing.PropertyLists = []frr.PropertyList{{
+				Name: addr + "-64512:100-ip-community-prefixes", FW: "ip", Prefixes: prefixes[:1], Set: "set community 64512:100 additive",
+			}}
+			n.Incoming.PrefixesV4 = tenants
+		})
+	}
+	lateNeighbor := with(nbr4("64701", "192.0.2.9"), func(n *frr.Neighbor) {
+		n.Incoming.PrefixesV4 = []frr.IncomingFilter{sel(frr.FamilyIPv4, "10.9.0.0/16", 0, 0)}
+	})
+	want := model(with(rtr(64512, tor("10.0.7.1"), tor("10.0.7.2"), nbr4("64700", "192.0.2.1"), lateNeighbor),
+		func(r *frr.Router) { r.V4Prefixes = prefixes }))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("model mismatch (-want +got):\n%s", diff)
+	}
 }
