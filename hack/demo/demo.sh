@@ -81,7 +81,8 @@ on_exit() {
   if [[ -z "${KEEP:-}" || $rc -ne 0 ]]; then
     teardown
   else
-    echo "environment kept in $STATE; stop it with: hack/demo/demo.sh down"
+    echo "environment kept in $STATE (described in $STATE/env); stop it with: hack/demo/demo.sh down"
+    echo "KUBECONFIG to use: export KUBECONFIG=$STATE/kubeconfig (kubectl: ${ASSETS:-}/kubectl)"
   fi
 }
 trap on_exit EXIT
@@ -255,6 +256,24 @@ EOF
 wait_for 30 "the controller's health probe" curl -sf "http://$HEALTH/healthz"
 wait_for 30 "the webhook" curl -skf "https://127.0.0.1:$WEBHOOK_PORT/healthz"
 ok "controller, reloader, frr-status, frr-metrics and statuscleaner (webhook) are running"
+
+# Describe the environment for tools that use it (hack/e2e.sh sources this).
+write_env() {
+  local k v
+  echo "# The frr-k8s demo environment; source it from a shell."
+  for k in KUBECONFIG DEMO_KUBECTL DEMO_NAMESPACE DEMO_NODE DEMO_NODE_ASN DEMO_NODE_NETNS DEMO_NODE_ADDRESS \
+    DEMO_NODE_VTY_SOCKET_DIR DEMO_PEER_NETNS DEMO_PEER_ADDRESS DEMO_PEER_ASN DEMO_PEER_VTY_SOCKET_DIR \
+    DEMO_METRICS_URL DEMO_CONTROLLER_METRICS_URL DEMO_WEBHOOK_URL; do
+    v="${!k}"
+    printf 'export %s=%q\n' "$k" "$v"
+  done
+}
+DEMO_KUBECTL="$ASSETS/kubectl" DEMO_NAMESPACE="$NS" DEMO_NODE="$NODE" DEMO_NODE_ASN=64512 \
+  DEMO_NODE_NETNS="$NODE_NETNS" DEMO_NODE_ADDRESS="$NODE_ADDR" DEMO_NODE_VTY_SOCKET_DIR="$RUN" \
+  DEMO_PEER_NETNS="$PEER_NETNS" DEMO_PEER_ADDRESS="$PEER_ADDR" DEMO_PEER_ASN=64513 \
+  DEMO_PEER_VTY_SOCKET_DIR="$STATE/frr-peer/run" DEMO_METRICS_URL="https://127.0.0.1:$METRICS_PORT/metrics" \
+  DEMO_CONTROLLER_METRICS_URL="https://$CONTROLLER_METRICS/metrics" DEMO_WEBHOOK_URL="https://127.0.0.1:$WEBHOOK_PORT" \
+  write_env >"$STATE/env"
 
 # ---------------------------------------------------------------- the example
 
