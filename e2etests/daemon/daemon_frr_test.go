@@ -15,7 +15,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
@@ -25,6 +24,9 @@ import (
 
 // waitTimeout bounds each wait on FRR or the API server.
 const waitTimeout = 45 * time.Second
+
+// connectTime is the node's BGP connect retry timer in every config.
+const connectTime = time.Second
 
 // Prefixes of the test, all from documentation ranges and only ever routed
 // between the two test namespaces.
@@ -68,40 +70,74 @@ type e2e struct {
 	node, namespace string
 	frrNode, peer   *frrtest.Instance
 	shared          string
+	bins            binaries
+	kubeconfig      string
+	debounceMillis  int
 	daemon          *process
+	reloader        *process
 	metrics         *metricsScraper
 	session         *v1beta1.FRRConfiguration
 	start           time.Time
 }
 
-// newE2E starts FRR for the node and for the peer, creates the cluster
-// objects and the node's configs, then starts the reloader and the daemon
-// with the given debounce window (milliseconds).
+// scenario is what a run starts with.
+type scenario struct {
+	// peerConfig is applied to the peer's FRR before anything else.
+	peerConfig string
+	// configs returns the objects created before the daemon starts, after
+	// the namespace, the Node and the password Secret.
+	configs func(e *e2e) []client.Object
+	// debounceMillis is the daemon's --bgp-debounce-timeout.
+	debounceMillis int
+}
+
+// newE2E starts the session scenario: the peer with peerConfig, the node
+// with timersConfig and sessionConfig (kept in e.session), the daemon with
+// the given debounce window (milliseconds).
 func newE2E(t testing.TB, backend frrtest.Backend, debounceMillis int) *e2e {
+	t.Helper()
+	return startE2E(t, backend, scenario{
+		peerConfig:     peerConfig,
+		debounceMillis: debounceMillis,
+		configs: func(e *e2e) []client.Object {
+			e.session = e.sessionConfig()
+			return []client.Object{e.timersConfig(), e.session}
+		},
+	})
+}
+
+// startE2E starts FRR for the node and for the peer, creates the cluster
+// objects and the scenario's configs, then starts the reloader and the
+// daemon.
+func startE2E(t testing.TB, backend frrtest.Backend, sc scenario) *e2e {
 	t.Helper()
 	env := testenv.Require(t)
 	bins := buildBinaries(t)
 	topo := frrtest.NewTopology(t)
 	e := &e2e{
-		start:     time.Now(),
-		client:    env.Client,
-		node:      "node-" + randomSuffix(),
-		namespace: "frr-k8s-" + randomSuffix(),
-		frrNode:   frrtest.StartFRR(t, topo.Node, "node", frrtest.WithBackend(backend)),
-		peer:      frrtest.StartFRR(t, topo.Peer, "peer", frrtest.WithBackend(backend)),
-		shared:    t.TempDir(),
+		start:          time.Now(),
+		client:         env.Client,
+		node:           "node-" + randomSuffix(),
+		namespace:      "frr-k8s-" + randomSuffix(),
+		frrNode:        frrtest.StartFRR(t, topo.Node, "node", frrtest.WithBackend(backend)),
+		peer:           frrtest.StartFRR(t, topo.Peer, "peer", frrtest.WithBackend(backend)),
+		shared:         t.TempDir(),
+		bins:           bins,
+		kubeconfig:     writeKubeconfig(t, env.Config),
+		debounceMillis: sc.debounceMillis,
 	}
 	t.Cleanup(func() { stopInParallel(e.frrNode, e.peer) })
-	if err := e.peer.ApplyConfig(peerConfig); err != nil {
+	if err := e.peer.ApplyConfig(sc.peerConfig); err != nil {
 		t.Fatal(err)
 	}
 	e.step(t, "FRR started")
 	e.createClusterObjects(t)
-	e.create(t, e.timersConfig())
-	e.session = e.sessionConfig()
-	e.create(t, e.session)
-	e.startReloader(t, bins)
-	e.startDaemon(t, bins, env.Config, debounceMillis)
+	for _, obj := range sc.configs(e) {
+		e.create(t, obj)
+	}
+	e.metrics = e.newMetricsScraper(t, env.Config)
+	e.startReloader(t)
+	e.startDaemon(t)
 	return e
 }
 
@@ -226,31 +262,33 @@ func (e *e2e) createClusterObjects(t testing.TB) {
 
 // startReloader runs the reloader on the shared volume, pointed at the
 // node's FRR, and waits for its pid file.
-func (e *e2e) startReloader(t testing.TB, bins binaries) {
+func (e *e2e) startReloader(t testing.TB) {
 	t.Helper()
 	env := append([]string{"SHARED_VOLUME=" + e.shared}, e.frrNode.Env()...)
-	p := startProcess(t, "reloader", env, bins.reloader)
+	e.reloader = startProcess(t, "reloader", env, e.bins.reloader)
 	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
-		return pidFileHolds(filepath.Join(e.shared, "reloader.pid"), p.cmd.Process.Pid)
+		return pidFileHolds(filepath.Join(e.shared, "reloader.pid"), e.reloader.cmd.Process.Pid)
 	})
 }
 
 // startDaemon runs /frr-k8s for the node with the shared volume and waits
-// for its health probe; its metrics are served on a free local port.
-func (e *e2e) startDaemon(t testing.TB, bins binaries, cfg *rest.Config, debounceMillis int) {
+// for its health probe; its metrics are served on a free local port, which
+// e.metrics is pointed at.
+func (e *e2e) startDaemon(t testing.TB) {
 	t.Helper()
 	probe := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	e.metrics = e.newMetricsScraper(t, cfg, "https://"+metrics+"/metrics")
+	e.metrics.url = "https://" + metrics + "/metrics"
 	env := []string{
-		"KUBECONFIG=" + writeKubeconfig(t, cfg),
+		"KUBECONFIG=" + e.kubeconfig,
 		"FRR_CONFIG_FILE=" + filepath.Join(e.shared, "frr.conf"),
 		"FRR_RELOADER_PID_FILE=" + filepath.Join(e.shared, "reloader.pid"),
 		"FRR_RELOADER_STATUS_DIR=" + e.shared,
 	}
-	e.daemon = startProcess(t, "frr-k8s", env, bins.daemon,
+	e.daemon = startProcess(t, "frr-k8s", env, e.bins.daemon,
 		"--node-name="+e.node, "--namespace="+e.namespace, "--log-level=info",
-		"--metrics-bind-address="+metrics, "--health-probe-bind-address="+probe, "--bgp-debounce-timeout="+strconv.Itoa(debounceMillis))
+		"--metrics-bind-address="+metrics, "--health-probe-bind-address="+probe,
+		"--bgp-debounce-timeout="+strconv.Itoa(e.debounceMillis))
 	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
 		if e.daemon.exited() {
 			t.Fatalf("frr-k8s exited:\n%s", e.daemon.out.String())
@@ -290,11 +328,15 @@ func (e *e2e) waitMetrics(t testing.TB, what string, cond func(clientMetrics) bo
 }
 
 // timersConfig makes FRR re-apply policies after 1 s instead of 5 s, so
-// sessions and filter changes settle quickly.
+// sessions and filter changes settle quickly. Raw text is appended to the
+// last block of frr.conf (a router, or the bfd profiles): the leading exit
+// leaves a router block, so that frr-reload.py sees the global command at
+// top level, where `show running-config` shows it, and does not delete and
+// re-add it on every reload.
 func (e *e2e) timersConfig() *v1beta1.FRRConfiguration {
 	return &v1beta1.FRRConfiguration{
 		ObjectMeta: metav1.ObjectMeta{Name: "timers", Namespace: e.namespace},
-		Spec:       v1beta1.FRRConfigurationSpec{Raw: v1beta1.RawConfig{Config: "bgp route-map delay-timer 1"}},
+		Spec:       v1beta1.FRRConfigurationSpec{Raw: v1beta1.RawConfig{Config: "exit\nbgp route-map delay-timer 1"}},
 	}
 }
 
@@ -302,7 +344,7 @@ func (e *e2e) timersConfig() *v1beta1.FRRConfiguration {
 // Secret, one of two originated prefixes allowed out, one of the peer's
 // two prefixes allowed in; it selects the node by hostname as MetalLB does.
 func (e *e2e) sessionConfig() *v1beta1.FRRConfiguration {
-	connect := metav1.Duration{Duration: time.Second}
+	connect := metav1.Duration{Duration: connectTime}
 	return &v1beta1.FRRConfiguration{
 		ObjectMeta: metav1.ObjectMeta{Name: "e2e", Namespace: e.namespace},
 		Spec: v1beta1.FRRConfigurationSpec{
@@ -398,17 +440,24 @@ func (e *e2e) waitRoutes(t testing.TB, inst *frrtest.Instance, present, absent [
 	})
 }
 
-// connectionsEstablished is how many times the node's session to the peer
-// has come up.
-func (e *e2e) connectionsEstablished(t testing.TB) int {
+// connectionsEstablished is how many times inst's session to neighbor has
+// come up.
+func connectionsEstablished(t testing.TB, inst *frrtest.Instance, neighbor string) int {
 	t.Helper()
 	var neighbors map[string]struct {
 		ConnectionsEstablished int `json:"connectionsEstablished"`
 	}
-	if err := e.frrNode.VtyshJSON("show bgp neighbors "+neighborAddress+" json", &neighbors); err != nil {
+	if err := inst.VtyshJSON("show bgp neighbors "+neighbor+" json", &neighbors); err != nil {
 		t.Fatal(err)
 	}
-	return neighbors[neighborAddress].ConnectionsEstablished
+	return neighbors[neighbor].ConnectionsEstablished
+}
+
+// connectionsEstablished is how many times the node's session to the peer
+// has come up.
+func (e *e2e) connectionsEstablished(t testing.TB) int {
+	t.Helper()
+	return connectionsEstablished(t, e.frrNode, neighborAddress)
 }
 
 // runningConfig is the node FRR's running configuration.

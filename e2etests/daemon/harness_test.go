@@ -18,16 +18,59 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/frrk8s/frrk8s/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
-	code := testenv.Main(m)
+	// A fixed certificate directory keeps the API server's serving
+	// certificate, client CA and service account keys across a restart
+	// (restartAPIServer); envtest would make new ones in a new directory.
+	// Without a watch termination grace period a graceful stop waits 60 s
+	// for the daemon's open watches before it closes them.
+	certDir, err := os.MkdirTemp("", "frrk8s-e2e-apiserver-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "create the API server certificate directory: %v\n", err)
+		os.Exit(1)
+	}
+	code := testenv.Main(m, func(env *envtest.Environment) {
+		api := env.ControlPlane.GetAPIServer()
+		api.CertDir = certDir
+		api.Configure().Set("shutdown-watch-termination-grace-period", "2s")
+		controlPlane = &env.ControlPlane
+	})
+	_ = os.RemoveAll(certDir)
 	if binDir != "" {
 		_ = os.RemoveAll(binDir)
 	}
 	os.Exit(code)
+}
+
+// controlPlane is the envtest control plane of the package's API server,
+// for restartAPIServer.
+var controlPlane *envtest.ControlPlane
+
+// restartAPIServer stops the API server and starts it again on the same
+// address with the same certificates; etcd keeps running, so every object
+// survives. It fails the test when the address changed, which would leave
+// the daemon's kubeconfig pointing nowhere.
+func restartAPIServer(t testing.TB) {
+	t.Helper()
+	if controlPlane == nil || controlPlane.APIServer == nil {
+		t.Fatal("no envtest control plane to restart")
+	}
+	api := controlPlane.APIServer
+	before := api.SecureServing.ListenAddr
+	if err := api.Stop(); err != nil {
+		t.Fatalf("stop the API server: %v", err)
+	}
+	if err := api.Start(); err != nil {
+		t.Fatalf("start the API server again: %v", err)
+	}
+	if after := api.SecureServing.ListenAddr; after != before {
+		t.Fatalf("the API server came back on %s:%s instead of %s:%s", after.Address, after.Port, before.Address, before.Port)
+	}
 }
 
 // stopTimeout bounds the wait for a process to exit after SIGTERM.

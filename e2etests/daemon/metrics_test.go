@@ -28,8 +28,9 @@ type metricsScraper struct {
 }
 
 // newMetricsScraper creates a service account in namespace, lets it get
-// /metrics and returns a scraper for url with one of its tokens.
-func (e *e2e) newMetricsScraper(t testing.TB, cfg *rest.Config, url string) *metricsScraper {
+// /metrics and returns a scraper with one of its tokens; startDaemon sets
+// its url.
+func (e *e2e) newMetricsScraper(t testing.TB, cfg *rest.Config) *metricsScraper {
 	t.Helper()
 	name := "metrics-reader-" + randomSuffix()
 	e.create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: e.namespace}})
@@ -52,7 +53,6 @@ func (e *e2e) newMetricsScraper(t testing.TB, cfg *rest.Config, url string) *met
 		t.Fatalf("request a service account token: %v", err)
 	}
 	return &metricsScraper{
-		url:   url,
 		token: token.Status.Token,
 		http: &http.Client{
 			Timeout: 10 * time.Second,
