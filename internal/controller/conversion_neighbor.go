@@ -116,11 +116,12 @@ func checkASN(n *v1beta1.Neighbor) error {
 // neighborIdentity fills the identity and the scalar fields that need no
 // checks (merge.md §3–§4).
 func (rc *routerContext) neighborIdentity(n *v1beta1.Neighbor, family ipfamily.Family) *neighbor {
-	res := &neighbor{
+	asn := asnString(n)
+	res := rc.newNeighbor(neighbor{
 		Neighbor: frr.Neighbor{
 			Family:          string(family),
-			DisplayName:     displayName(n),
-			ASN:             asnString(n),
+			DisplayName:     asn + "@" + peer(n), // displayName(n)
+			ASN:             asn,
 			SrcAddr:         n.SourceAddress,
 			Addr:            n.Address,
 			Iface:           n.Interface,
@@ -134,7 +135,7 @@ func (rc *routerContext) neighborIdentity(n *v1beta1.Neighbor, family ipfamily.F
 		},
 		id:   neighborID(peer(n), rc.api.VRF),
 		from: rc.from,
-	}
+	})
 	if n.BFDProfile != "" {
 		res.bfdFrom = rc.from
 	}
