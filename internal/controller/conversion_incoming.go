@@ -20,28 +20,29 @@ func convertIncoming(nb *neighbor, recv *v1beta1.Receive) error {
 		nb.Incoming.All = true
 		return nil
 	}
-	filters := make([]frr.IncomingFilter, 0, len(recv.Allowed.Prefixes))
+	sels := make([]selector, 0, len(recv.Allowed.Prefixes))
 	for _, s := range recv.Allowed.Prefixes {
 		f, err := filterForSelector(s)
 		if err != nil {
 			return err
 		}
-		filters = append(filters, f)
+		sels = append(sels, selector{IncomingFilter: f})
 	}
 	// Upstream sorts the selectors before its self-merge collapses equal
 	// keys; the order decides which of two colliding selectors survives.
-	slices.SortFunc(filters, compareFilters)
-	var v4, v6 []selector
-	for _, f := range filters {
-		s := selector{key: selectorKey(f), IncomingFilter: f}
-		if f.Family == string(ipfamily.IPv4) {
-			v4 = append(v4, s)
-		} else {
-			v6 = append(v6, s)
-		}
+	// The IPv4 ones come first.
+	slices.SortFunc(sels, func(a, b selector) int { return compareFilters(a.IncomingFilter, b.IncomingFilter) })
+	for i := range sels {
+		sels[i].key = selectorKey(sels[i].IncomingFilter)
 	}
-	nb.inV4 = collapseSelectors(v4)
-	nb.inV6 = collapseSelectors(v6)
+	v6 := slices.IndexFunc(sels, func(s selector) bool { return s.Family != string(ipfamily.IPv4) })
+	if v6 < 0 {
+		v6 = len(sels)
+	}
+	// The IPv4 list is capped so that merging into it never writes over
+	// the IPv6 one.
+	nb.inV4 = collapseSelectors(sels[:v6:v6])
+	nb.inV6 = collapseSelectors(sels[v6:])
 	return nil
 }
 

@@ -79,13 +79,12 @@ func (rc *routerContext) addLocalPrefLists(nb *neighbor, entries []v1beta1.Local
 		if len(prefixes) == 0 {
 			continue
 		}
-		key := fmt.Sprintf("%d-%s", e.LocalPref, fw)
+		localPref := uintValue(e.LocalPref)
+		key := localPref + "-" + fw
 		if nb.hasList(localPrefList, key) {
 			return fmt.Errorf("local preference %d is already defined", e.LocalPref)
 		}
-		list := nb.newList(localPrefList, key,
-			fmt.Sprintf("%s-%d-%s-localpref-prefixes", nb.id, e.LocalPref, fw), fw,
-			fmt.Sprintf("set local-preference %d", e.LocalPref))
+		list := nb.newList(localPrefList, key, nb.id+"-"+key+"-localpref-prefixes", fw, "set local-preference "+localPref)
 		list.localPref = e.LocalPref
 		for _, p := range prefixes {
 			if !containsSorted(advertised, p) {
@@ -114,11 +113,12 @@ func (rc *routerContext) addCommunityLists(nb *neighbor, entries []v1beta1.Commu
 		if len(prefixes) == 0 {
 			continue
 		}
-		key := c.String() + "-" + fw
+		value := c.String()
+		key := value + "-" + fw
 		if nb.hasList(communityList, key) {
 			return fmt.Errorf("community %s is already defined", e.Community)
 		}
-		list := nb.newList(communityList, key, communityListName(nb.id, c, fw), fw, communitySet(c))
+		list := nb.newList(communityList, key, communityListName(nb.id, c, key), fw, communitySet(c, value))
 		for _, p := range prefixes {
 			if !containsSorted(advertised, p) {
 				return fmt.Errorf("prefix %s is advertised for community %s but it's not in the advertisement list of the neighbor", p, c)
@@ -134,20 +134,21 @@ func (rc *routerContext) addCommunityLists(nb *neighbor, entries []v1beta1.Commu
 }
 
 // communityListName is "<ID>-<A:B>-<fw>-community-prefixes", with "large:"
-// before large communities.
-func communityListName(id string, c community.Community, fw string) string {
+// before large communities; key is the list key "<A:B>-<fw>".
+func communityListName(id string, c community.Community, key string) string {
 	if c.IsLarge() {
-		return fmt.Sprintf("%s-large:%s-%s-community-prefixes", id, c, fw)
+		return id + "-large:" + key + "-community-prefixes"
 	}
-	return fmt.Sprintf("%s-%s-%s-community-prefixes", id, c, fw)
+	return id + "-" + key + "-community-prefixes"
 }
 
-// communitySet is the route-map set statement of a community list.
-func communitySet(c community.Community) string {
+// communitySet is the route-map set statement of a community list; value
+// is the community as printed.
+func communitySet(c community.Community, value string) string {
 	if c.IsLarge() {
-		return fmt.Sprintf("set large-community %s additive", c)
+		return "set large-community " + value + " additive"
 	}
-	return fmt.Sprintf("set community %s additive", c)
+	return "set community " + value + " additive"
 }
 
 // hasList reports whether the neighbor already has a list with that key.

@@ -155,6 +155,9 @@ func (rc *routerContext) convert() (*router, error) {
 	if r.id != "" {
 		r.idFrom = rc.from
 	}
+	if len(rc.api.Neighbors) > 0 {
+		r.neighbors = make([]*neighbor, 0, len(rc.api.Neighbors))
+	}
 	for i := range rc.api.Neighbors {
 		n := &rc.api.Neighbors[i]
 		if err := checkLocalASN(n, rc.api.ASN); err != nil {

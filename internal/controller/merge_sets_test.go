@@ -111,3 +111,26 @@ func TestMergeSortedInPlaceKeepsAOnEqualWithoutPreferB(t *testing.T) {
 		}
 	}
 }
+
+// The IPv4 and IPv6 selectors of a neighbor are converted into one array;
+// merging IPv4 ones must not write over the IPv6 ones.
+func TestMergeReceivedSelectorsOfBothFamilies(t *testing.T) {
+	objects := decodeObjects(t,
+		cfgYAML("a", neighborSpec("", "asn: 65001", "toReceive: {allowed: {prefixes: [{prefix: \"2001:db8:1::/48\"}, {prefix: 10.1.0.0/16}, {prefix: \"2001:db8:2::/48\"}]}}")),
+		cfgYAML("b", neighborSpec("", "asn: 65001", "toReceive: {allowed: {prefixes: [{prefix: 10.2.0.0/16}, {prefix: 10.0.0.0/16}]}}")),
+	)
+	got, err := ConvertToFRR(objects.input())
+	if err != nil {
+		t.Fatalf("convert: %v", err)
+	}
+	want := frr.AllowedIn{
+		PrefixesV4: []frr.IncomingFilter{
+			sel(frr.FamilyIPv4, "10.0.0.0/16", 0, 0), sel(frr.FamilyIPv4, "10.1.0.0/16", 0, 0),
+			sel(frr.FamilyIPv4, "10.2.0.0/16", 0, 0),
+		},
+		PrefixesV6: []frr.IncomingFilter{sel(frr.FamilyIPv6, "2001:db8:1::/48", 0, 0), sel(frr.FamilyIPv6, "2001:db8:2::/48", 0, 0)},
+	}
+	if diff := cmp.Diff(want, got.Routers[0].Neighbors[0].Incoming); diff != "" {
+		t.Fatalf("incoming mismatch (-want +got):\n%s", diff)
+	}
+}
