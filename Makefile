@@ -119,8 +119,8 @@ demo-down: ## Stop a demo left running by demo-up.
 	hack/demo/demo.sh down
 
 .PHONY: e2e
-e2e: deps envtest-assets frr10 build ## Run the end-to-end suites (daemon, exporters) against a real API server and real FRR.
-	hack/run-tests.sh ./e2etests/... ./internal/daemontest/... ./internal/exporterstest/...
+e2e: ## Run the Ginkgo e2e suite against the local demo environment (needs root).
+	hack/e2e.sh
 
 .PHONY: help
 help: ## Show this help.
