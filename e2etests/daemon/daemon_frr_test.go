@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/e2eharness"
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 	"github.com/frrk8s/frrk8s/internal/testenv"
 )
@@ -73,8 +74,8 @@ type e2e struct {
 	bins            binaries
 	kubeconfig      string
 	debounceMillis  int
-	daemon          *process
-	reloader        *process
+	daemon          *e2eharness.Process
+	reloader        *e2eharness.Process
 	metrics         *metricsScraper
 	session         *v1beta1.FRRConfiguration
 	start           time.Time
@@ -123,7 +124,7 @@ func startE2E(t testing.TB, backend frrtest.Backend, sc scenario) *e2e {
 		peer:           frrtest.StartFRR(t, topo.Peer, "peer", frrtest.WithBackend(backend)),
 		shared:         t.TempDir(),
 		bins:           bins,
-		kubeconfig:     writeKubeconfig(t, env.Config),
+		kubeconfig:     e2eharness.WriteKubeconfig(t, env.Config),
 		debounceMillis: sc.debounceMillis,
 	}
 	t.Cleanup(func() { stopInParallel(e.frrNode, e.peer) })
@@ -216,10 +217,10 @@ func testDaemonWithFRR(t testing.TB, backend frrtest.Backend) {
 		t.Errorf("the session was re-established: connections %d → %d", connections, got)
 	}
 	e.step(t, "done")
-	if e.daemon.exited() {
+	if e.daemon.Exited() {
 		t.Error("the daemon exited")
 	}
-	if strings.Contains(e.daemon.out.String(), password) {
+	if strings.Contains(e.daemon.Out.String(), password) {
 		t.Error("the daemon logged the password")
 	}
 }
@@ -265,9 +266,9 @@ func (e *e2e) createClusterObjects(t testing.TB) {
 func (e *e2e) startReloader(t testing.TB) {
 	t.Helper()
 	env := append([]string{"SHARED_VOLUME=" + e.shared}, e.frrNode.Env()...)
-	e.reloader = startProcess(t, "reloader", env, e.bins.reloader)
+	e.reloader = e2eharness.Start(t, "reloader", nil, env, e.bins.reloader)
 	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
-		return pidFileHolds(filepath.Join(e.shared, "reloader.pid"), e.reloader.cmd.Process.Pid)
+		return e2eharness.FileHolds(filepath.Join(e.shared, "reloader.pid"), strconv.Itoa(e.reloader.Pid()))
 	})
 }
 
@@ -276,8 +277,8 @@ func (e *e2e) startReloader(t testing.TB) {
 // e.metrics is pointed at.
 func (e *e2e) startDaemon(t testing.TB) {
 	t.Helper()
-	probe := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	probe := fmt.Sprintf("127.0.0.1:%d", e2eharness.FreePort(t))
+	metrics := fmt.Sprintf("127.0.0.1:%d", e2eharness.FreePort(t))
 	e.metrics.url = "https://" + metrics + "/metrics"
 	env := []string{
 		"KUBECONFIG=" + e.kubeconfig,
@@ -285,13 +286,13 @@ func (e *e2e) startDaemon(t testing.TB) {
 		"FRR_RELOADER_PID_FILE=" + filepath.Join(e.shared, "reloader.pid"),
 		"FRR_RELOADER_STATUS_DIR=" + e.shared,
 	}
-	e.daemon = startProcess(t, "frr-k8s", env, e.bins.daemon,
+	e.daemon = e2eharness.Start(t, "frr-k8s", nil, env, e.bins.daemon,
 		"--node-name="+e.node, "--namespace="+e.namespace, "--log-level=info",
 		"--metrics-bind-address="+metrics, "--health-probe-bind-address="+probe,
 		"--bgp-debounce-timeout="+strconv.Itoa(e.debounceMillis))
 	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
-		if e.daemon.exited() {
-			t.Fatalf("frr-k8s exited:\n%s", e.daemon.out.String())
+		if e.daemon.Exited() {
+			t.Fatalf("frr-k8s exited (%v):\n%s", e.daemon.Err(), e.daemon.Out.String())
 		}
 		resp, err := http.Get("http://" + probe + "/healthz")
 		if err != nil {

@@ -1,25 +1,16 @@
 package daemon
 
 import (
-	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"github.com/go-logr/logr"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/frrk8s/frrk8s/internal/e2eharness"
 	"github.com/frrk8s/frrk8s/internal/testenv"
 )
 
@@ -29,6 +20,8 @@ func TestMain(m *testing.M) {
 	// (restartAPIServer); envtest would make new ones in a new directory.
 	// Without a watch termination grace period a graceful stop waits 60 s
 	// for the daemon's open watches before it closes them.
+	// The tests' own controller-runtime clients have nothing to log.
+	ctrllog.SetLogger(logr.Discard())
 	certDir, err := os.MkdirTemp("", "frrk8s-e2e-apiserver-")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "create the API server certificate directory: %v\n", err)
@@ -41,9 +34,7 @@ func TestMain(m *testing.M) {
 		controlPlane = &env.ControlPlane
 	})
 	_ = os.RemoveAll(certDir)
-	if binDir != "" {
-		_ = os.RemoveAll(binDir)
-	}
+	build.Remove()
 	os.Exit(code)
 }
 
@@ -73,155 +64,28 @@ func restartAPIServer(t testing.TB) {
 	}
 }
 
-// stopTimeout bounds the wait for a process to exit after SIGTERM.
-const stopTimeout = 10 * time.Second
+// build builds the production binaries under test once per test run.
+var build = e2eharness.NewBuild("frrk8s-e2e-bin-", map[string]string{
+	"frr-k8s":      "./cmd/frr-k8s-controller",
+	"frr-reloader": "./cmd/reloader",
+})
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
-
-// binaries are the production binaries under test.
+// binaries are the paths of the production binaries under test.
 type binaries struct {
 	daemon, reloader string
 }
 
-// buildBinaries builds /frr-k8s and the reloader once per test run.
+// buildBinaries builds /frr-k8s and the reloader on first use.
 func buildBinaries(t testing.TB) binaries {
 	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "frrk8s-e2e-bin-")
-		if buildErr != nil {
-			return
-		}
-		for name, pkg := range map[string]string{"frr-k8s": "./cmd/frr-k8s-controller", "frr-reloader": "./cmd/reloader"} {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, name), pkg)
-			cmd.Dir = testenv.RepoRoot()
-			if out, err := cmd.CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
-				return
-			}
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binaries{daemon: filepath.Join(binDir, "frr-k8s"), reloader: filepath.Join(binDir, "frr-reloader")}
-}
-
-// writeKubeconfig writes a kubeconfig reaching the API server of cfg as
-// its user, for the daemon process.
-func writeKubeconfig(t testing.TB, cfg *rest.Config) string {
-	t.Helper()
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["envtest"] = &clientcmdapi.AuthInfo{
-		ClientCertificateData: cfg.CertData,
-		ClientKeyData:         cfg.KeyData,
-		Token:                 cfg.BearerToken,
-	}
-	kc.Contexts["envtest"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "envtest"}
-	kc.CurrentContext = "envtest"
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*kc, path); err != nil {
-		t.Fatalf("write kubeconfig: %v", err)
-	}
-	return path
-}
-
-// syncBuffer collects a process's output for concurrent readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// process is a binary under test running in the background.
-type process struct {
-	name string
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan struct{}
-}
-
-// startProcess runs argv with env added to the test's environment. At
-// cleanup it is stopped with SIGTERM (SIGKILL after stopTimeout) and, when
-// the test failed, its output is logged.
-func startProcess(t testing.TB, name string, env []string, argv ...string) *process {
-	t.Helper()
-	p := &process{name: name, out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(argv[0], argv[1:]...)
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout = p.out
-	p.cmd.Stderr = p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() {
-		_ = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("%s output:\n%s", name, p.out.String())
-		}
-	})
-	return p
-}
-
-// stop ends the process: SIGTERM, then SIGKILL after stopTimeout.
-func (p *process) stop() {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(stopTimeout):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
-
-// exited reports whether the process has ended.
-func (p *process) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	dir, err := build.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return binaries{daemon: filepath.Join(dir, "frr-k8s"), reloader: filepath.Join(dir, "frr-reloader")}
 }
 
+// randomSuffix makes the names of a run unique.
 func randomSuffix() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// pidFileHolds reports whether path holds pid.
-func pidFileHolds(path string, pid int) (bool, string) {
-	got, err := os.ReadFile(path)
-	return string(got) == strconv.Itoa(pid), fmt.Sprintf("%s = %q (%v), want %d", path, got, err, pid)
+	return e2eharness.RandomSuffix(4)
 }

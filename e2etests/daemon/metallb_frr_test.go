@@ -100,14 +100,14 @@ func testMetalLBNodeWithFRR(t *testing.T, backend frrtest.Backend) {
 	// The change written while the daemon is down is the new daemon's
 	// first reload: one reload shows both that the restart keeps the
 	// session and that changes apply.
-	e.daemon.stop()
+	e.daemon.Stop()
 	e.update(t, user, func() { setReceived(user, accepted, notAccepted) })
 	e.startDaemon(t)
 	e.waitRoutes(t, e.frrNode, []string{accepted, notAccepted}, nil)
 	e.checkNoFlap(t, sessions)
 
 	e.step(t, "Restarting the reloader is survived")
-	e.reloader.stop()
+	e.reloader.Stop()
 	e.startReloader(t)
 	e.update(t, user, func() { setReceived(user, accepted) })
 	e.waitRoutes(t, e.frrNode, []string{accepted}, []string{notAccepted})
@@ -124,7 +124,7 @@ func testMetalLBNodeWithFRR(t *testing.T, backend frrtest.Backend) {
 	e.checkNoFlap(t, sessions)
 	e.waitBFDUp(t)
 	e.step(t, "done")
-	if e.daemon.exited() {
+	if e.daemon.Exited() {
 		t.Error("the daemon exited")
 	}
 }

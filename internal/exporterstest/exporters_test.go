@@ -392,7 +392,7 @@ func TestStatusRefreshesOnFRRNodeStateChange(t *testing.T) {
 
 	// The level follows FRRK8sConfiguration: at debug every reconcile logs.
 	const debugLine = "BGPSessionStates reconciled"
-	if strings.Contains(proc.output(), debugLine) {
+	if strings.Contains(proc.Out.String(), debugLine) {
 		t.Errorf("debug line logged at --log-level=info")
 	}
 	cfg := &v1beta1.FRRK8sConfiguration{
@@ -406,7 +406,7 @@ func TestStatusRefreshesOnFRRNodeStateChange(t *testing.T) {
 	frrtest.WaitFor(t, eventually, func() (bool, string) {
 		attempt++
 		c.touchNodeState(t, fmt.Sprintf("success %d", attempt))
-		return strings.Contains(proc.output(), debugLine), "no debug line yet"
+		return strings.Contains(proc.Out.String(), debugLine), "no debug line yet"
 	})
 
 	// Deleting an object is a BGPSessionState event: it is recreated.
@@ -432,13 +432,13 @@ func TestStatusExitsWithoutItsPod(t *testing.T) {
 	proc := startProcess(t, "frr-status", []string{"KUBECONFIG=" + c.kubeconfig, "VTYSH_CMD=/bin/false"},
 		"--node-name="+c.node, "--namespace="+c.namespace, "--pod-name=missing")
 	frrtest.WaitFor(t, eventually, func() (bool, string) {
-		done, _ := proc.exited()
+		done := proc.Exited()
 		return done, "still running"
 	})
-	if code := proc.cmd.ProcessState.ExitCode(); code != 1 {
+	if code := proc.Cmd.ProcessState.ExitCode(); code != 1 {
 		t.Errorf("exit code = %d, want 1", code)
 	}
-	if !strings.Contains(proc.output(), "missing") {
-		t.Errorf("the error does not name the pod:\n%s", proc.output())
+	if !strings.Contains(proc.Out.String(), "missing") {
+		t.Errorf("the error does not name the pod:\n%s", proc.Out.String())
 	}
 }

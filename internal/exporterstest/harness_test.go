@@ -3,19 +3,12 @@ package exporterstest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,12 +20,11 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/e2eharness"
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 	"github.com/frrk8s/frrk8s/internal/testenv"
 )
@@ -41,121 +33,24 @@ import (
 const (
 	eventually = 60 * time.Second
 	startup    = 60 * time.Second
-	stopWait   = 10 * time.Second
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
+// build builds frr-status and frr-metrics once per test process.
+var build = e2eharness.NewBuild("exporterstest-bin-", map[string]string{
+	"frr-status":  "./cmd/status",
+	"frr-metrics": "./cmd/metrics",
+})
 
-// binaries builds frr-status and frr-metrics once per test process and
-// returns the directory holding them.
-func binaries(t *testing.T) string {
+// startProcess runs one of the built binaries with extra environment until
+// the test ends; its output is printed when the test failed. Without the
+// binaries the test is skipped (failed under CI=true).
+func startProcess(t *testing.T, name string, env []string, args ...string) *e2eharness.Process {
 	t.Helper()
-	buildOnce.Do(func() {
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = fmt.Errorf("the go tool is needed to build the binaries: %w", err)
-			return
-		}
-		binDir, buildErr = os.MkdirTemp("", "exporterstest-bin-")
-		if buildErr != nil {
-			return
-		}
-		// One go build for both: they link in parallel and share the cache
-		// of the test build. Outputs are named after the package directory.
-		cmd := exec.Command(goBin, "build", "-o", binDir+string(filepath.Separator), "./cmd/status", "./cmd/metrics")
-		cmd.Dir = testenv.RepoRoot()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-			return
-		}
-		for built, name := range map[string]string{"status": "frr-status", "metrics": "frr-metrics"} {
-			if err := os.Rename(filepath.Join(binDir, built), filepath.Join(binDir, name)); err != nil {
-				buildErr = err
-				return
-			}
-		}
-	})
-	if buildErr != nil {
-		frrtest.SkipOrFail(t, "%v", buildErr)
-	}
-	return binDir
-}
-
-// process is a binary under test running in the background.
-type process struct {
-	name    string
-	cmd     *exec.Cmd
-	logPath string
-	done    chan struct{}
-	err     error
-}
-
-// startProcess runs a binary with extra environment until the test ends;
-// its output is printed when the test failed.
-func startProcess(t *testing.T, name string, env []string, args ...string) *process {
-	t.Helper()
-	logPath := filepath.Join(t.TempDir(), name+".log")
-	logFile, err := os.Create(logPath)
+	path, err := build.Path(name)
 	if err != nil {
-		t.Fatal(err)
+		frrtest.SkipOrFail(t, "%v", err)
 	}
-	defer logFile.Close()
-	cmd := exec.Command(filepath.Join(binaries(t), name), args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout = logFile
-	cmd.Stderr = logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	p := &process{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("%s output:\n%s", name, p.output())
-		}
-	})
-	return p
-}
-
-func (p *process) stop() {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(stopWait):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
-
-func (p *process) output() string {
-	b, err := os.ReadFile(p.logPath)
-	if err != nil {
-		return err.Error()
-	}
-	return string(b)
-}
-
-// exited reports whether the process ended, with its error.
-func (p *process) exited() (bool, error) {
-	select {
-	case <-p.done:
-		return true, p.err
-	default:
-		return false, nil
-	}
+	return e2eharness.Start(t, name, nil, env, append([]string{path}, args...)...)
 }
 
 // cluster is the API server side of a test: its own namespace, node name
@@ -170,18 +65,12 @@ type cluster struct {
 	pod        *corev1.Pod
 }
 
-func randomSuffix() string {
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // newCluster creates a namespace, the daemon Pod object (envtest has no
 // kubelet) and, when withNodeState, the node's FRRNodeState.
 func newCluster(t *testing.T, withNodeState bool) *cluster {
 	t.Helper()
 	env := testenv.Require(t)
-	suffix := randomSuffix()
+	suffix := e2eharness.RandomSuffix(3)
 	c := &cluster{
 		env:       env,
 		client:    env.Client,
@@ -193,7 +82,7 @@ func newCluster(t *testing.T, withNodeState bool) *cluster {
 		t.Fatal(err)
 	}
 	c.clientset = cs
-	c.kubeconfig = writeKubeconfig(t, env)
+	c.kubeconfig = e2eharness.WriteKubeconfig(t, env.Config)
 	ctx := context.Background()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: c.namespace}}
 	if err := c.client.Create(ctx, ns); err != nil {
@@ -242,24 +131,6 @@ func (c *cluster) touchNodeState(t *testing.T, result string) {
 	if err := c.client.Status().Update(ctx, state); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// writeKubeconfig writes an administrator kubeconfig for the binaries.
-func writeKubeconfig(t *testing.T, env *testenv.Env) string {
-	t.Helper()
-	cfg := env.Config
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{
-		ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken,
-	}
-	kc.Contexts["envtest"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
-	kc.CurrentContext = "envtest"
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*kc, path); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // serviceAccountToken creates a service account in the test namespace,
@@ -314,7 +185,7 @@ func (c *cluster) sessions(t *testing.T) map[string]v1beta1.BGPSessionState {
 }
 
 // startStatus runs frr-status for the cluster's node against vtyshCmd.
-func (c *cluster) startStatus(t *testing.T, vtyshCmd string, pollInterval time.Duration) *process {
+func (c *cluster) startStatus(t *testing.T, vtyshCmd string, pollInterval time.Duration) *e2eharness.Process {
 	t.Helper()
 	return startProcess(t, "frr-status",
 		[]string{"KUBECONFIG=" + c.kubeconfig, "VTYSH_CMD=" + vtyshCmd},
@@ -324,26 +195,16 @@ func (c *cluster) startStatus(t *testing.T, vtyshCmd string, pollInterval time.D
 
 // metricsServer is a running frr-metrics.
 type metricsServer struct {
-	proc *process
+	proc *e2eharness.Process
 	base string
 	http *http.Client
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // startMetrics runs frr-metrics on a loopback port against vtyshCmd and
 // waits until it answers.
 func (c *cluster) startMetrics(t *testing.T, vtyshCmd string) *metricsServer {
 	t.Helper()
-	port := freePort(t)
+	port := e2eharness.FreePort(t)
 	proc := startProcess(t, "frr-metrics",
 		[]string{"KUBECONFIG=" + c.kubeconfig, "VTYSH_CMD=" + vtyshCmd},
 		"--metrics-bind-address=127.0.0.1", fmt.Sprintf("--metrics-port=%d", port))
@@ -356,8 +217,8 @@ func (c *cluster) startMetrics(t *testing.T, vtyshCmd string) *metricsServer {
 		}},
 	}
 	frrtest.WaitFor(t, startup, func() (bool, string) {
-		if done, err := proc.exited(); done {
-			t.Fatalf("frr-metrics exited: %v\n%s", err, proc.output())
+		if proc.Exited() {
+			t.Fatalf("frr-metrics exited: %v\n%s", proc.Err(), proc.Out.String())
 		}
 		code, _, err := m.get("/livez", "")
 		return err == nil && code != 0, fmt.Sprintf("GET /livez: %d %v", code, err)

@@ -8,5 +8,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(testenv.Main(m))
+	code := testenv.Main(m)
+	build.Remove()
+	os.Exit(code)
 }
