@@ -80,10 +80,7 @@ type converter struct {
 	routers     map[string]*router // by VRF
 	bfdProfiles map[string]bfdProfile
 	raws        []rawPart
-	// spare are neighbors merged into another one and referenced no more:
-	// configs sharing their peers with earlier ones (many configs, few
-	// peers) reuse them rather than allocating.
-	spare []*neighbor
+	spare       spares
 }
 
 // bfdProfile is a BFD profile and the first config that defined it.
@@ -159,33 +156,8 @@ func (c *converter) fold(r *router) error {
 	if err := mergeRouters(acc, r); err != nil {
 		return err
 	}
-	c.recycleMerged(acc, r)
+	c.spare.keepMerged(acc, r)
 	return nil
-}
-
-// recycleMerged keeps for reuse the neighbors of m, merged into r, that
-// were merged into one of r's rather than added to r: only m referenced
-// them, and m is not used after the merge. The merge copies values out of
-// them, never the neighbor itself.
-func (c *converter) recycleMerged(r, m *router) {
-	for _, n := range m.neighbors {
-		i, found := slices.BinarySearchFunc(r.neighbors, n.id, func(acc *neighbor, id string) int { return strings.Compare(acc.id, id) })
-		if found && r.neighbors[i] != n {
-			c.spare = append(c.spare, n)
-		}
-	}
-}
-
-// newNeighbor returns a neighbor holding v, reusing a spare one if any.
-func (c *converter) newNeighbor(v neighbor) *neighbor {
-	var n *neighbor
-	if last := len(c.spare) - 1; last >= 0 {
-		n, c.spare = c.spare[last], c.spare[:last]
-	} else {
-		n = new(neighbor)
-	}
-	*n = v
-	return n
 }
 
 // result completes the merged routers, runs the checks on them and builds

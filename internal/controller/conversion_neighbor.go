@@ -117,7 +117,7 @@ func checkASN(n *v1beta1.Neighbor) error {
 // checks (merge.md §3–§4).
 func (rc *routerContext) neighborIdentity(n *v1beta1.Neighbor, family ipfamily.Family) *neighbor {
 	asn := asnString(n)
-	res := rc.newNeighbor(neighbor{
+	res := rc.spare.newNeighbor(neighbor{
 		Neighbor: frr.Neighbor{
 			Family:          string(family),
 			DisplayName:     asn + "@" + peer(n), // displayName(n)

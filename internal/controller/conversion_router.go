@@ -142,7 +142,7 @@ func (rc *routerContext) convert() (*router, error) {
 			return nil, err
 		}
 	}
-	r := &router{
+	r := rc.spare.newRouter(router{
 		asn:     rc.api.ASN,
 		vrf:     rc.api.VRF,
 		id:      rc.api.ID,
@@ -151,12 +151,9 @@ func (rc *routerContext) convert() (*router, error) {
 		v6:      v6,
 		imports: importNames(rc.api.Imports),
 		evpn:    convertEVPN(rc.api.EVPN, rc.from),
-	}
+	}, len(rc.api.Neighbors))
 	if r.id != "" {
 		r.idFrom = rc.from
-	}
-	if len(rc.api.Neighbors) > 0 {
-		r.neighbors = make([]*neighbor, 0, len(rc.api.Neighbors))
 	}
 	for i := range rc.api.Neighbors {
 		n := &rc.api.Neighbors[i]
@@ -262,10 +259,13 @@ func (rc *routerContext) checkOutgoing(n *v1beta1.Neighbor) error {
 			}
 		}
 	}
-	localPrefOf := map[string]uint32{}
+	var localPrefOf map[string]uint32 // made for the first localPref entry
 	for _, e := range adv.PrefixesWithLocalPref {
 		if err := rc.checkPrefixFamilies(e.Prefixes, family); err != nil {
 			return fmt.Errorf("invalid prefixes %s for localpref %d for neighbor %s, err: %w", e.Prefixes, e.LocalPref, displayName(n), err)
+		}
+		if localPrefOf == nil {
+			localPrefOf = map[string]uint32{}
 		}
 		for _, p := range e.Prefixes {
 			if existing, found := localPrefOf[p]; found && existing != e.LocalPref {
