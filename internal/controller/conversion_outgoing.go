@@ -31,22 +31,28 @@ func neighborFamilies(f ipfamily.Family) []ipfamily.Family {
 func (rc *routerContext) convertOutgoing(nb *neighbor, n *v1beta1.Neighbor) error {
 	adv := &n.ToAdvertise
 	family := ipfamily.Family(nb.Family)
-	advertised := map[ipfamily.Family][]string{}
 	for _, f := range neighborFamilies(family) {
-		advertised[f] = rc.advertisedPrefixes(adv, f)
+		*nb.advertised(f) = rc.advertisedPrefixes(adv, f)
 	}
-	nb.Outgoing.PrefixesV4 = advertised[ipfamily.IPv4]
-	nb.Outgoing.PrefixesV6 = advertised[ipfamily.IPv6]
 	for _, f := range neighborFamilies(family) {
-		if err := rc.addLocalPrefLists(nb, adv.PrefixesWithLocalPref, f, advertised[f]); err != nil {
+		advertised := *nb.advertised(f)
+		if err := rc.addLocalPrefLists(nb, adv.PrefixesWithLocalPref, f, advertised); err != nil {
 			return fmt.Errorf("failed to process local pref for neighbor %s, err: %w", nb.DisplayName, err)
 		}
-		if err := rc.addCommunityLists(nb, adv.PrefixesWithCommunity, f, advertised[f]); err != nil {
+		if err := rc.addCommunityLists(nb, adv.PrefixesWithCommunity, f, advertised); err != nil {
 			return fmt.Errorf("failed to process local pref for neighbor %s, err: %w", nb.DisplayName, err)
 		}
 	}
 	slices.SortFunc(nb.lists, compareLists)
 	return nb.setNextHops(adv.NextHop, family, rc.from)
+}
+
+// advertised returns the neighbor's outgoing prefixes of family f.
+func (nb *neighbor) advertised(f ipfamily.Family) *[]string {
+	if f == ipfamily.IPv6 {
+		return &nb.Outgoing.PrefixesV6
+	}
+	return &nb.Outgoing.PrefixesV4
 }
 
 // advertisedPrefixes is A(F): every router and imported prefix of family f
