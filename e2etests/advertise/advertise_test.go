@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/e2eharness"
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 	"github.com/frrk8s/frrk8s/internal/testenv"
 )
@@ -76,8 +77,9 @@ type bench struct {
 	node, namespace string
 	frrNode, peer   *frrtest.Instance
 	shared          string
-	reloader        *process
-	daemon          *process
+	reloader        *e2eharness.Process
+	reloaderOut     *lineRecorder
+	daemon          *e2eharness.Process
 	created         []client.Object
 	prefixes        []string
 }
@@ -132,7 +134,7 @@ func newBench(t *testing.T, v frrtest.Version, n int) *bench {
 	t.Cleanup(b.deleteCreated)
 	b.createClusterObjects()
 	b.startReloader(bins)
-	b.startDaemon(bins, writeKubeconfig(t, env.Config))
+	b.startDaemon(bins, e2eharness.WriteKubeconfig(t, env.Config))
 	b.waitNodeState(setupTimeout, func(string) bool { return true })
 	b.create(timersConfig(b.namespace))
 	b.waitNodeState(setupTimeout, func(running string) bool {
@@ -221,7 +223,7 @@ func (b *bench) waitNodeState(timeout time.Duration, cond func(running string) b
 	b.t.Helper()
 	frrtest.WaitFor(b.t, timeout, func() (bool, string) {
 		ok, msg := b.nodeStateMet(cond)
-		if b.daemon.exited() || b.reloader.exited() {
+		if b.daemon.Exited() || b.reloader.Exited() {
 			b.t.Fatalf("a process under test exited; last seen: %s", msg)
 		}
 		return ok, msg

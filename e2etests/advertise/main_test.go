@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	}
 	code := testenv.Main(m)
-	removeBinaries()
+	build.Remove()
 	os.Exit(code)
 }
 

@@ -108,6 +108,10 @@ type measurement struct {
 	// Reloader milestones: SIGHUP received, --test started, --reload
 	// started, success printed (after `show running-config`).
 	hup, test, apply, done time.Duration
+	// Steps of frr-reload.py --reload, from the apply milestone on: the
+	// first and second reading of FRR's running config, and the two
+	// files of commands it applied (zero when a pass had nothing to add).
+	show1, pass1, show2, pass2 time.Duration
 	// reloads is how many reloads started during the measurement.
 	reloads int
 	// minRoutes is the fewest routes a session held at the peer while
@@ -157,7 +161,7 @@ func (b *bench) measure(name string, exp expectation, timeout time.Duration, wri
 				seen = append(seen, msg)
 			}
 		}
-		if b.daemon.exited() || b.reloader.exited() {
+		if b.daemon.Exited() || b.reloader.Exited() {
 			b.t.Fatalf("%s: a process under test exited", name)
 		}
 		if time.Since(lastReport) >= progressInterval {
@@ -178,7 +182,7 @@ func (b *bench) measure(name string, exp expectation, timeout time.Duration, wri
 
 // reloaderMilestones fills in when the reloader reached each step.
 func (b *bench) reloaderMilestones(m *measurement, start time.Time) {
-	out := b.reloader.out
+	out := b.reloaderOut
 	at := func(marker string) time.Duration {
 		if t, ok := out.first(marker, start); ok {
 			return t.Sub(start)
@@ -187,13 +191,39 @@ func (b *bench) reloaderMilestones(m *measurement, start time.Time) {
 	}
 	m.hup, m.test, m.apply, m.done = at(markHUP), at(markTest), at(markApply), at(markSuccess)
 	m.reloads = out.count(markTest, start)
+	if m.apply == 0 {
+		return
+	}
+	// The --test run's log reaches stdout only after it ended, before the
+	// apply milestone; the lines after it are the --reload run's.
+	applied := start.Add(m.apply)
+	nth := func(marker string, k int) time.Duration {
+		if t, ok := out.nth(marker, applied, k); ok {
+			return t.Sub(start)
+		}
+		return 0
+	}
+	m.show1, m.pass1 = nth(markShowRunning, 1), nth(markPassFile, 1)
+	m.show2, m.pass2 = nth(markShowRunning, 2), nth(markPassFile, 2)
+}
+
+// reloadSteps describes where frr-reload.py --reload spent its time:
+// reading the new file, reading FRR's config and diffing, applying pass 1
+// (vtysh -f), diffing again, and applying pass 2 plus the final write and
+// the reloader's show running-config.
+func (m measurement) reloadSteps() string {
+	if m.pass1 == 0 || m.show2 == 0 || m.pass2 == 0 || m.done == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%s / %s / %s / %s / %s", span(m.apply, m.show1), span(m.show1, m.pass1),
+		span(m.pass1, m.show2), span(m.show2, m.pass2), span(m.pass2, m.done))
 }
 
 // sampleCPU samples the CPU time of the node's FRR and of the processes
 // under test.
 func (b *bench) sampleCPU() cpuSample {
 	b.t.Helper()
-	s, err := sampleCPU(b.frrNode.Namespace().Name, b.reloader.pid(), b.daemon.pid())
+	s, err := sampleCPU(b.frrNode.Namespace().Name, b.reloader.Pid(), b.daemon.Pid())
 	if err != nil {
 		b.t.Fatalf("sample CPU: %v", err)
 	}
@@ -297,9 +327,9 @@ func span(from, to time.Duration) string {
 // logLine is a one-line summary of a measurement for the test log.
 func (m measurement) logLine() string {
 	return fmt.Sprintf("%s N=%d %s: peer %ss, FRRNodeState %ss; reloader: SIGHUP %ss, --test %ss, --reload+show %ss, reloads %d; "+
-		"fewest routes %s; session resets %d; api write %ss; CPU: %s; load %.1f→%.1f",
+		"--reload steps (read / diff 1 / apply 1 / diff 2 / apply 2+show) %s; fewest routes %s; session resets %d; api write %ss; CPU: %s; load %.1f→%.1f",
 		m.version, m.n, m.name, seconds(m.peer), seconds(m.state), seconds(m.hup), span(m.test, m.apply),
-		span(m.apply, m.done), m.reloads, m.fewestRoutes(), m.resets, seconds(m.apiWrite), m.cpu, m.loadStart, m.loadEnd)
+		span(m.apply, m.done), m.reloads, m.reloadSteps(), m.fewestRoutes(), m.resets, seconds(m.apiWrite), m.cpu, m.loadStart, m.loadEnd)
 }
 
 // fewestRoutes formats minRoutes; nothing was sampled when the first
@@ -341,6 +371,14 @@ func logTables(t *testing.T, results []measurement) {
 			m.version, m.n, m.name, seconds(m.peer), seconds(m.state), seconds(m.hup), span(m.test, m.apply),
 			span(m.apply, m.done), m.fewestRoutes(), m.resets, m.cpu.frrTotal().Seconds(), m.cpu[cpuReloadTools].Seconds(),
 			m.loadStart, m.loadEnd)
+	}
+	b.WriteString("\nWhere the time went (seconds; frr-reload.py --reload steps; CPU seconds by process):\n\n")
+	b.WriteString("| FRR | N | change | read file | show + diff 1 | apply 1 | show + diff 2 | apply 2 + write + show | CPU |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	for _, m := range results {
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", m.version, m.n, m.name,
+			span(m.apply, m.show1), span(m.show1, m.pass1), span(m.pass1, m.show2), span(m.show2, m.pass2),
+			span(m.pass2, m.done), m.cpu)
 	}
 	t.Log(b.String())
 }

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/e2eharness"
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 )
 
@@ -180,6 +181,10 @@ const (
 	markSuccess = "FRR reloaded successfully"
 	markSyntax  = "Syntax error spotted"
 	markFailed  = "Failed to fully apply"
+	// frr-reload.py logs these on each of its two passes: reading FRR's
+	// running config, then the file of commands it is about to apply.
+	markShowRunning = "Loading Config object from vtysh show running"
+	markPassFile    = ".txt content"
 )
 
 // startReloader runs the reloader on the shared volume, pointed at the
@@ -187,11 +192,12 @@ const (
 func (b *bench) startReloader(bins binaries) {
 	b.t.Helper()
 	env := append([]string{"SHARED_VOLUME=" + b.shared}, b.frrNode.Env()...)
-	out := newLineRecorder(markHUP, markTest, markApply, markSuccess, markSyntax, markFailed)
-	b.reloader = startProcess(b.t, "reloader", out, env, bins.reloader)
+	b.reloaderOut = newLineRecorder(markHUP, markTest, markApply, markSuccess, markSyntax, markFailed,
+		markShowRunning, markPassFile)
+	b.reloader = e2eharness.Start(b.t, "reloader", b.reloaderOut, env, bins.reloader)
 	pidFile := filepath.Join(b.shared, "reloader.pid")
 	frrtest.WaitFor(b.t, setupTimeout, func() (bool, string) {
-		return fileHolds(pidFile, fmt.Sprint(b.reloader.pid()))
+		return e2eharness.FileHolds(pidFile, fmt.Sprint(b.reloader.Pid()))
 	})
 }
 
@@ -199,20 +205,20 @@ func (b *bench) startReloader(bins binaries) {
 // for its health probe.
 func (b *bench) startDaemon(bins binaries, kubeconfig string) {
 	b.t.Helper()
-	probe := fmt.Sprintf("127.0.0.1:%d", freePort(b.t))
+	probe := fmt.Sprintf("127.0.0.1:%d", e2eharness.FreePort(b.t))
 	env := []string{
 		"KUBECONFIG=" + kubeconfig,
 		"FRR_CONFIG_FILE=" + filepath.Join(b.shared, "frr.conf"),
 		"FRR_RELOADER_PID_FILE=" + filepath.Join(b.shared, "reloader.pid"),
 		"FRR_RELOADER_STATUS_DIR=" + b.shared,
 	}
-	b.daemon = startProcess(b.t, "frr-k8s", newLineRecorder(), env, bins.daemon,
+	b.daemon = e2eharness.Start(b.t, "frr-k8s", newLineRecorder(), env, bins.daemon,
 		"--node-name="+b.node, "--namespace="+b.namespace, "--log-level=info",
 		"--metrics-bind-address=0", "--health-probe-bind-address="+probe,
 		fmt.Sprintf("--bgp-debounce-timeout=%d", debounceMillis))
 	frrtest.WaitFor(b.t, setupTimeout, func() (bool, string) {
-		if b.daemon.exited() {
-			b.t.Fatalf("frr-k8s exited:\n%s", b.daemon.out.Tail())
+		if b.daemon.Exited() {
+			b.t.Fatalf("frr-k8s exited:\n%s", b.daemon.Out.String())
 		}
 		resp, err := http.Get("http://" + probe + "/healthz")
 		if err != nil {
