@@ -233,6 +233,9 @@ func unionSorted(a, b []string) []string {
 // updated in place, growing as append does, so folding many small lists
 // into one costs no more than appending them. b is only read.
 func mergeSortedInPlace[T any](a, b []T, compare func(x, y T) int, preferB bool) []T {
+	if len(b) == 1 {
+		return mergeOne(a, b[0], compare, preferB)
+	}
 	added := countMissing(a, b, compare)
 	i, j := len(a)-1, len(b)-1
 	a = slices.Grow(a, added)[:len(a)+added]
@@ -260,6 +263,19 @@ func mergeSortedInPlace[T any](a, b []T, compare func(x, y T) int, preferB bool)
 	// What is left of b is already in a[:i+1].
 	if preferB {
 		replaceEqual(a[:i+1], b[:j+1], compare)
+	}
+	return a
+}
+
+// mergeOne is mergeSortedInPlace for a single element v: the common case
+// of a config adding one selector or one neighbor.
+func mergeOne[T any](a []T, v T, compare func(x, y T) int, preferB bool) []T {
+	i, found := slices.BinarySearchFunc(a, v, compare)
+	if !found {
+		return slices.Insert(a, i, v)
+	}
+	if preferB {
+		a[i] = v
 	}
 	return a
 }
