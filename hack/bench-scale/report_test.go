@@ -55,6 +55,7 @@ func formatReport(setup setupResult, debounce time.Duration, results []runResult
 		add(label+": reconciles", reconcileTarget, func(r runResult) string { return fmt.Sprintf("%.0f", get(r).reconciles) })
 		add(label+": reloads (SIGHUP)", "", func(r runResult) string { return fmt.Sprint(get(r).reloads) })
 		add(label+": daemon CPU", "", func(r runResult) string { return get(r).cpu.Round(10 * time.Millisecond).String() })
+		add(label+": daemon allocations", "", func(r runResult) string { return mib(int64(get(r).allocated)) })
 	}
 	addPhase("unrelated burst", func(r runResult) phaseResult { return r.unrelated }, "0")
 	addPhase("mixed burst", func(r runResult) phaseResult { return r.mixed }, "≤ own updates")
@@ -72,7 +73,7 @@ func formatReport(setup setupResult, debounce time.Duration, results []runResult
 	add("update → running-config p50 / p95 / max", "", func(r runResult) string { return quantiles(r.toRunning) })
 	add("update → FRRNodeState p50 / p95 / max", latencyTarget, func(r runResult) string { return quantiles(r.latencies) })
 	add("own updates seen in FRRNodeState", "all", func(r runResult) string { return fmt.Sprintf("%d / %d", r.landed, r.ownUpdates) })
-	add("RSS after the bursts", "", func(r runResult) string { return mib(r.postBurstRSS) })
+	add("RSS after the bursts (5 s mean)", "", func(r runResult) string { return mib(r.postBurstRSS) })
 
 	title := fmt.Sprintf("frr-k8s bench-scale: %d Nodes, %d FRRConfigurations, %d Secrets (created in %s); debounce %s; burst rate %s; "+
 		"daemon Go environment from the DaemonSet: %s, its memory limit: %s; %s",

@@ -53,6 +53,7 @@ const (
 	rssTarget         = 80 << 20
 	latencySlack      = 2 * time.Second
 	settleAfterStart  = 5 * time.Second
+	postBurstWindow   = 5 * time.Second
 	startTimeout      = 3 * time.Minute
 	lastUpdateTimeout = time.Minute
 )
@@ -63,8 +64,50 @@ func TestMain(m *testing.M) {
 }
 
 // TestScale builds the cluster once, then measures one daemon with the fake
-// hand-off and, when possible, one with a real FRR.
+// hand-off, the -variants, and, when possible, one with a real FRR.
 func TestScale(t *testing.T) {
+	r, setup := prepare(t)
+	var results []runResult
+	t.Run("fake", func(t *testing.T) {
+		res, err := r.withT(t).measure(runSpec{mode: modeFake, own: r.c.nodes*41/100 + 4, env: splitEnv(*flagDaemonEnv)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, res)
+		checkTargets(t, res, true)
+	})
+	for i, variant := range splitVariants(*flagVariants) {
+		t.Run(fmt.Sprintf("variant%d", i+1), func(t *testing.T) {
+			res, err := r.withT(t).measure(variantSpec(variant, r.c.nodes*(55+5*i)/100+6))
+			if err != nil {
+				t.Fatal(err)
+			}
+			results = append(results, res)
+		})
+	}
+	if useFRR(t) {
+		t.Run("frr84", func(t *testing.T) {
+			res, err := r.withT(t).measure(runSpec{mode: modeFRR, own: r.c.nodes*78/100 + 5, env: splitEnv(*flagDaemonEnv)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			results = append(results, res)
+			checkTargets(t, res, false)
+		})
+	}
+	report := formatReport(setup, *flagDebounce, results)
+	fmt.Println()
+	fmt.Print(report.text)
+	if *flagReport != "" {
+		if err := os.WriteFile(*flagReport, []byte(report.markdown), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// prepare builds the binaries, reads the deployed daemon's settings,
+// creates the cluster and a metrics token.
+func prepare(t *testing.T) (*runner, setupResult) {
 	env := testenv.Require(t)
 	ctx := t.Context()
 	cfg := rest.CopyConfig(env.Config)
@@ -100,57 +143,27 @@ func TestScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	setup.deployed = deployed
 	t.Logf("created %d Nodes, %d FRRConfigurations and %d Secrets in %s", setup.nodes, setup.configs, setup.secrets, setup.took.Round(time.Second))
 	token, err := metricsToken(ctx, cfg, cl)
 	if err != nil {
 		t.Fatal(err)
 	}
+	r := &runner{t: t, cl: cl, c: c, bins: bins, kubeconfig: kubeconfig, token: token, baseEnv: deployed.runtimeEnv}
+	return r, setup
+}
 
-	r := &runner{t: t, cl: cl, c: c, bins: bins, kubeconfig: kubeconfig, token: token, work: work, baseEnv: deployed.runtimeEnv}
-	var results []runResult
-	t.Run("fake", func(t *testing.T) {
-		res, err := r.withT(t).measure(runSpec{mode: modeFake, own: c.nodes*41/100 + 4, env: splitEnv(*flagDaemonEnv)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		results = append(results, res)
-		checkTargets(t, res)
-	})
-	for i, variant := range splitVariants(*flagVariants) {
-		t.Run(fmt.Sprintf("variant%d", i+1), func(t *testing.T) {
-			spec := runSpec{mode: modeFake, own: c.nodes*(55+5*i)/100 + 6}
-			for _, kv := range variant {
-				if bin, ok := strings.CutPrefix(kv, "bin="); ok {
-					spec.bin = bin
-				} else {
-					spec.env = append(spec.env, kv)
-				}
-			}
-			res, err := r.withT(t).measure(spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			results = append(results, res)
-		})
-	}
-	if useFRR(t) {
-		t.Run("frr84", func(t *testing.T) {
-			res, err := r.withT(t).measure(runSpec{mode: modeFRR, own: c.nodes*78/100 + 5, env: splitEnv(*flagDaemonEnv)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			results = append(results, res)
-		})
-	}
-	setup.deployed = deployed
-	report := formatReport(setup, *flagDebounce, results)
-	fmt.Println()
-	fmt.Print(report.text)
-	if *flagReport != "" {
-		if err := os.WriteFile(*flagReport, []byte(report.markdown), 0o644); err != nil {
-			t.Error(err)
+// variantSpec is the fake hand-off run of one -variants entry.
+func variantSpec(variant []string, own int) runSpec {
+	spec := runSpec{mode: modeFake, own: own}
+	for _, kv := range variant {
+		if bin, ok := strings.CutPrefix(kv, "bin="); ok {
+			spec.bin = bin
+		} else {
+			spec.env = append(spec.env, kv)
 		}
 	}
+	return spec
 }
 
 // deployment reads the -manifest DaemonSet, relative to the repository.
@@ -184,7 +197,6 @@ func useFRR(t *testing.T) bool {
 type setupResult struct {
 	nodes, configs, secrets int
 	took                    time.Duration
-	selecting               func(node int) int
 	deployed                deployedController
 }
 
@@ -211,7 +223,7 @@ func createCluster(ctx context.Context, cl client.Client, c *cluster) (setupResu
 	}
 	return setupResult{
 		nodes: c.nodes, configs: len(configs), secrets: len(secrets),
-		took: time.Since(start), selecting: c.selectingConfigs,
+		took: time.Since(start),
 	}, nil
 }
 
@@ -252,7 +264,6 @@ type runner struct {
 	bins       binaries
 	kubeconfig string
 	token      string
-	work       string
 	baseEnv    []string // the Go runtime variables of the deployed daemon
 }
 
@@ -267,6 +278,7 @@ type phaseResult struct {
 	writes     string
 	span       time.Duration
 	reconciles float64
+	allocated  float64 // bytes the daemon allocated
 	cpu        time.Duration
 	reloads    int
 }
@@ -352,17 +364,9 @@ func (r *runner) measure(spec runSpec) (runResult, error) {
 	samples := sampleEvery(d.pid(), 250*time.Millisecond)
 	defer samples.halt()
 
-	// Start-up: to the first SIGHUP and to the first successful FRRNodeState.
-	if err := waitFor(startTimeout, d.alive, func() bool { _, ok := tracker.firstSuccess(); return ok }); err != nil {
-		return res, fmt.Errorf("waiting for the first applied config: %w (%s)", err, tracker.describe())
+	if err := r.startUp(d, reloader, tracker, &res); err != nil {
+		return res, err
 	}
-	first, _ := tracker.firstSuccess()
-	res.startToState = first.Sub(d.started)
-	if sigs := reloader.signals(); len(sigs) > 0 {
-		res.startToSIGHUP = sigs[0].Sub(d.started)
-	}
-	t.Logf("%s: first config applied %s after the start", res.node, res.startToState.Round(time.Millisecond))
-
 	scr := newScraper(d.metrics, r.token)
 	if _, err := scr.waitScrape(ctx, 30*time.Second); err != nil {
 		return res, err
@@ -387,8 +391,42 @@ func (r *runner) measure(spec runSpec) (runResult, error) {
 	if err != nil {
 		return res, err
 	}
-	res.ownUpdates = len(b.ownSent())
-	for _, u := range b.ownSent() {
+	res.collectLatencies(b.ownSent(), tracker, files)
+	handOffs, err := handOffTimes(res.daemonLog)
+	if err != nil {
+		return res, err
+	}
+	res.handOffs = len(handOffs)
+	res.reloadTimes = reloader.reloadDurations()
+	res.minGap, res.hasGap = minGap(handOffs)
+	// The bursts' garbage has been collected by now; sample a while longer.
+	from := time.Now()
+	time.Sleep(postBurstWindow)
+	res.postBurstRSS = samples.between(from, time.Now()).mean
+	res.peakRSS = samples.peak()
+	return res, d.alive()
+}
+
+// startUp waits for the first applied config and records how long it took
+// to the first SIGHUP and to the first successful FRRNodeState.
+func (r *runner) startUp(d *daemonProc, reloader *reloaderProc, tracker *stateTracker, res *runResult) error {
+	if err := waitFor(startTimeout, d.alive, func() bool { _, ok := tracker.firstSuccess(); return ok }); err != nil {
+		return fmt.Errorf("waiting for the first applied config: %w (%s)", err, tracker.describe())
+	}
+	first, _ := tracker.firstSuccess()
+	res.startToState = first.Sub(d.started)
+	if sigs := reloader.signals(); len(sigs) > 0 {
+		res.startToSIGHUP = sigs[0].Sub(d.started)
+	}
+	r.t.Logf("%s: first config applied %s after the start", res.node, res.startToState.Round(time.Millisecond))
+	return nil
+}
+
+// collectLatencies records, for each own update, when frr.conf,
+// running-config and the FRRNodeState first reflected it.
+func (res *runResult) collectLatencies(sent []sentUpdate, tracker *stateTracker, files *fileTracker) {
+	res.ownUpdates = len(sent)
+	for _, u := range sent {
 		if at, ok := tracker.landedAt(u.seq); ok {
 			res.latencies = append(res.latencies, at.Sub(u.sentAt))
 			res.landed++
@@ -400,18 +438,6 @@ func (r *runner) measure(spec runSpec) (runResult, error) {
 			res.toRunning = append(res.toRunning, at.Sub(u.sentAt))
 		}
 	}
-	handOffs, err := handOffTimes(res.daemonLog)
-	if err != nil {
-		return res, err
-	}
-	res.handOffs = len(handOffs)
-	res.reloadTimes = reloader.reloadDurations()
-	res.minGap, res.hasGap = minGap(handOffs)
-	if m, err := procStatus(d.pid()); err == nil {
-		res.postBurstRSS = m.rss
-	}
-	res.peakRSS = samples.peak()
-	return res, d.alive()
 }
 
 // reloaderEnv is the environment of the reloader for a mode: true and cat
@@ -496,6 +522,7 @@ func (r *runner) phase(ctx context.Context, d *daemonProc, scr *scraper, reloade
 		return res, err
 	}
 	res.reconciles = after.sum("frrk8s_k8s_client_updates_total") - before.sum("frrk8s_k8s_client_updates_total")
+	res.allocated = after.sum("go_memstats_alloc_bytes_total") - before.sum("go_memstats_alloc_bytes_total")
 	res.cpu = cpuAfter - cpuBefore
 	res.reloads = countBetween(reloader.signals(), start, time.Now())
 	r.t.Logf("%s: %d writes in %s: %.0f reconciles, %d reloads, %s CPU", writes, len(ops), res.span.Round(time.Millisecond),
@@ -517,8 +544,10 @@ func (r *runner) waitLastUpdate(d *daemonProc, tracker *stateTracker, b *burst) 
 	return nil
 }
 
-// checkTargets fails the test when a D5 target is missed.
-func checkTargets(t *testing.T, res runResult) {
+// checkTargets fails the test when a D5 target is missed. The apply
+// latency is checked only with the fake hand-off: with a real FRR it is
+// mostly frr-reload.py's time, which the daemon does not control.
+func checkTargets(t *testing.T, res runResult, latency bool) {
 	t.Helper()
 	if res.steadyMax > rssTarget {
 		t.Errorf("steady-state RSS %s > %s", mib(res.steadyMax), mib(rssTarget))
@@ -531,6 +560,9 @@ func checkTargets(t *testing.T, res runResult) {
 	}
 	if res.hasGap && res.minGap < *flagDebounce-5*time.Millisecond {
 		t.Errorf("two reloads %s apart, within one debounce window (%s)", res.minGap, *flagDebounce)
+	}
+	if !latency {
+		return
 	}
 	if res.landed != res.ownUpdates {
 		t.Errorf("%d of %d own updates reached the FRRNodeState", res.landed, res.ownUpdates)
