@@ -1,5 +1,20 @@
 // Package daemon tests /frr-k8s end to end as in production: the daemon
 // and the reloader binaries run as separate processes against a real API
 // server (envtest), the node's FRR runs in one network namespace and a BGP
-// peer's FRR in another (internal/frrtest). It holds tests only.
+// peer's FRR in another (internal/frrtest), on FRR 8.4 and FRR 10. It holds
+// tests only.
+//
+// TestDaemonWithFRR covers one session end to end: filtering both ways,
+// FRRNodeState, metrics, a change without a session reset, a merge conflict
+// and a raw config FRR rejects. TestMetalLBNodeWithFRR covers MetalLB's
+// per-node config next to a user's config for the same peer, BFD with a
+// profile, and restarts of the daemon, the reloader and the API server.
+// The API server restarts in place (same address and certificates, etcd
+// kept), so the package's tests must not run in parallel.
+//
+// BenchmarkConfigToFRR measures the latency from an FRRConfiguration write
+// to FRR and FRRNodeState, by config size:
+//
+//	FRRK8S_FRR10_ROOT=$(hack/frr10-chroot.sh) KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh) \
+//	go test ./e2etests/daemon -run '^$' -bench ConfigToFRR -benchtime=20x -timeout 60m
 package daemon
