@@ -83,8 +83,10 @@ build: ## Build every binary into bin/.
 	$(if $(BINARIES),CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o $(LOCALBIN)/ $(addprefix ./cmd/,$(BINARIES)),@echo "no binaries yet")
 
 .PHONY: test
-test: deps envtest-assets frr10 helm verify vet build ## Run every test: unit, API server (envtest) and real FRR.
-	GO_TEST_FLAGS="$(GO_TEST_FLAGS)" hack/run-tests.sh
+test: deps envtest-assets frr10 helm verify vet build ## Run every test: unit, API server (envtest), real FRR, then the e2e suite against the demo.
+	rc=0; GO_TEST_FLAGS="$(GO_TEST_FLAGS)" hack/run-tests.sh || rc=$$?; \
+	hack/e2e.sh || rc=$$?; \
+	exit $$rc
 
 .PHONY: verify-manifests
 verify-manifests: helm envtest-assets ## Render, lint and dry-run the chart and kustomize tree; samples, RBAC, Dockerfile.
