@@ -116,7 +116,7 @@ func (r *FRRConfigurationReconciler) ConversionResult() string {
 func (r *FRRConfigurationReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (ctrl.Result, error) {
 	r.Metrics.Updates.Inc()
 
-	configs, err := r.listConfigs(ctx)
+	in, err := r.gatherConfigs(ctx)
 	if err != nil {
 		return r.inputUnavailable(err)
 	}
@@ -126,14 +126,10 @@ func (r *FRRConfigurationReconciler) Reconcile(ctx context.Context, _ reconcile.
 		r.publishResult(ConversionSuccess)
 		return ctrl.Result{}, err
 	}
-	if len(configs) == 0 {
+	if in.namespaceEmpty {
 		return r.applyEmpty(level)
 	}
-	nodeLabels, err := r.nodeLabels(ctx)
-	if err != nil {
-		return r.inputUnavailable(err)
-	}
-	selected, err := r.Selectors.SelectConfigs(configs, r.Namespace, nodeLabels)
+	selected, err := r.Selectors.SelectConfigs(in.candidates, r.Namespace, in.nodeLabels)
 	if err != nil {
 		return r.rejected(err, retry)
 	}
@@ -149,7 +145,7 @@ func (r *FRRConfigurationReconciler) Reconcile(ctx context.Context, _ reconcile.
 		Configs:     selected,
 		Namespace:   r.Namespace,
 		Preselected: true,
-		NodeLabels:  nodeLabels,
+		NodeLabels:  in.nodeLabels,
 		Secrets:     secrets,
 		AlwaysBlock: r.AlwaysBlock,
 		LogLevel:    level,
@@ -169,14 +165,72 @@ const (
 	waitForNextEvent = false
 )
 
-// listConfigs lists the FRRConfigurations of the namespace from the cache
-// without copying them; the result must not be modified.
-func (r *FRRConfigurationReconciler) listConfigs(ctx context.Context) ([]v1beta1.FRRConfiguration, error) {
+// configInputs are the FRRConfigurations a reconcile starts from.
+type configInputs struct {
+	// candidates are the configs that may select the node (shallow
+	// copies of the cached objects: they must not be modified).
+	candidates []v1beta1.FRRConfiguration
+	// nodeLabels are the node's labels.
+	nodeLabels map[string]string
+	// namespaceEmpty is set when the namespace has no FRRConfiguration
+	// at all: FRR gets the empty configuration and the node is not needed.
+	namespaceEmpty bool
+}
+
+// gatherConfigs reads the node's labels and the configs that may select
+// it, through ConfigSelectorIndex: a reconcile copies the configs filed
+// under one of the node's labels or under no label, not the whole
+// namespace.
+func (r *FRRConfigurationReconciler) gatherConfigs(ctx context.Context) (configInputs, error) {
+	nodeLabels, nodeErr := r.nodeLabels(ctx)
+	if nodeErr == nil {
+		candidates, err := r.candidateConfigs(ctx, nodeLabels)
+		if err != nil || len(candidates) > 0 {
+			return configInputs{candidates: candidates, nodeLabels: nodeLabels}, err
+		}
+	}
+	// No candidate, or no node: an empty namespace needs neither.
+	empty, err := r.namespaceEmpty(ctx)
+	switch {
+	case err != nil:
+		return configInputs{}, err
+	case empty:
+		return configInputs{namespaceEmpty: true}, nil
+	case nodeErr != nil:
+		return configInputs{}, nodeErr
+	}
+	return configInputs{nodeLabels: nodeLabels}, nil
+}
+
+// candidateConfigs lists, without deep copies, the configs filed in
+// ConfigSelectorIndex under one of the node's labels or under none.
+func (r *FRRConfigurationReconciler) candidateConfigs(ctx context.Context, nodeLabels map[string]string) ([]v1beta1.FRRConfiguration, error) {
+	keys := make([]string, 0, len(nodeLabels)+1)
+	keys = append(keys, ConfigSelectorIndexAny)
+	for k, v := range nodeLabels {
+		keys = append(keys, labelIndexKey(k, v))
+	}
+	var res []v1beta1.FRRConfiguration
+	for _, key := range keys {
+		var list v1beta1.FRRConfigurationList
+		err := r.Client.List(ctx, &list, client.InNamespace(r.Namespace), client.MatchingFields{ConfigSelectorIndex: key}, client.UnsafeDisableDeepCopy)
+		if err != nil {
+			return nil, fmt.Errorf("listing FRRConfigurations: %w", err)
+		}
+		res = append(res, list.Items...)
+	}
+	return res, nil
+}
+
+// namespaceEmpty reports whether the namespace holds no FRRConfiguration.
+// It lists the whole namespace, so it runs only when no config may select
+// the node.
+func (r *FRRConfigurationReconciler) namespaceEmpty(ctx context.Context) (bool, error) {
 	var list v1beta1.FRRConfigurationList
 	if err := r.Client.List(ctx, &list, client.InNamespace(r.Namespace), client.UnsafeDisableDeepCopy); err != nil {
-		return nil, fmt.Errorf("listing FRRConfigurations: %w", err)
+		return false, fmt.Errorf("listing FRRConfigurations: %w", err)
 	}
-	return list.Items, nil
+	return len(list.Items) == 0, nil
 }
 
 // nodeLabels returns this node's labels, read without copying the node.
@@ -307,6 +361,9 @@ func redactedConfig(cfg *v1beta1.FRRConfiguration) *v1beta1.FRRConfiguration {
 func (r *FRRConfigurationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	key := reconcile.Request{NamespacedName: types.NamespacedName{Namespace: r.Namespace, Name: FRRConfigurationKeyName}}
 	informers := mgr.GetCache()
+	if err := IndexConfigsBySelector(context.Background(), mgr.GetFieldIndexer()); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("frrconfiguration").
 		WatchesRawSource(source.Kind(informers, &v1beta1.FRRConfiguration{}, toKey[*v1beta1.FRRConfiguration](key), r.configFilter())).

@@ -114,7 +114,8 @@ type daemonFixture struct {
 // fake client's calls.
 func newDaemonFixture(t *testing.T, funcs interceptor.Funcs, objs ...client.Object) *daemonFixture {
 	t.Helper()
-	c := fake.NewClientBuilder().WithScheme(daemonScheme(t)).WithObjects(objs...).WithInterceptorFuncs(funcs).Build()
+	c := fake.NewClientBuilder().WithScheme(daemonScheme(t)).WithObjects(objs...).WithInterceptorFuncs(funcs).
+		WithIndex(&v1beta1.FRRConfiguration{}, ConfigSelectorIndex, ConfigSelectorIndexValue).Build()
 	metrics, err := NewMetrics(prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
