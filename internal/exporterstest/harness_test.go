@@ -31,7 +31,7 @@ import (
 
 // Generous deadlines: they bound a failing test, they do not measure speed.
 const (
-	eventually = 60 * time.Second
+	eventually = 120 * time.Second
 	startup    = 60 * time.Second
 )
 
