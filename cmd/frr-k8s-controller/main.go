@@ -20,10 +20,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
-	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/authfilter"
 	"github.com/frrk8s/frrk8s/internal/controller"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/logging"
@@ -97,7 +97,7 @@ func newManager(s settings) (manager.Manager, error) {
 			BindAddress:    s.MetricsBindAddress,
 			SecureServing:  true,
 			CertDir:        s.MetricsCertDir,
-			FilterProvider: filters.WithAuthenticationAndAuthorization,
+			FilterProvider: authfilter.New,
 			TLSOpts:        []func(*tls.Config){tlsOption},
 		},
 		HealthProbeBindAddress: s.HealthProbeBindAddress,

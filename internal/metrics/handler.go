@@ -13,8 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/rest"
-	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 
+	"github.com/frrk8s/frrk8s/internal/authfilter"
 	"github.com/frrk8s/frrk8s/internal/frr/vtysh"
 )
 
@@ -111,14 +111,14 @@ func NewHandler(o HandlerOptions) (http.Handler, error) {
 
 // KubernetesAuth returns a Protect that authenticates the bearer token of
 // each request with a TokenReview and authorizes the request path with a
-// SubjectAccessReview against the API server of cfg (controller-runtime's
-// metrics filter).
+// SubjectAccessReview against the API server of cfg (internal/authfilter,
+// which behaves as controller-runtime's metrics filter).
 func KubernetesAuth(cfg *rest.Config, log logr.Logger) (Protect, error) {
 	httpClient, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("create http client for authn/authz: %w", err)
 	}
-	filter, err := filters.WithAuthenticationAndAuthorization(cfg, httpClient)
+	filter, err := authfilter.New(cfg, httpClient)
 	if err != nil {
 		return nil, fmt.Errorf("create authn/authz filter: %w", err)
 	}
