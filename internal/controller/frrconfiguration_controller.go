@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/netip"
 	"sync"
 
@@ -85,20 +86,42 @@ type FRRConfigurationReconciler struct {
 // FRRK8sConfigurations of its namespace, listed and watched in that
 // namespace only. Nothing else is cached. The cached objects carry no
 // managedFields, which nothing in the daemon reads: at 6,000 configs they
-// cost about 6 MiB of RSS (docs/performance.md).
+// cost about 6 MiB of RSS (docs/performance.md). Cached FRRConfigurations
+// also lose kubectl's last-applied-configuration annotation, a second copy
+// of the whole spec for every config applied with `kubectl apply`.
 func DaemonCacheOptions(nodeName, namespace string) cache.Options {
 	ownName := cache.ByObject{Field: fields.OneTermEqualSelector("metadata.name", nodeName)}
 	ownNamespace := cache.ByObject{Namespaces: map[string]cache.Config{namespace: {}}}
+	configs := cache.ByObject{Namespaces: ownNamespace.Namespaces, Transform: stripConfigForCache}
 	return cache.Options{
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.Node{}:                 ownName,
 			&v1beta1.FRRNodeState{}:        ownName,
-			&v1beta1.FRRConfiguration{}:    ownNamespace,
+			&v1beta1.FRRConfiguration{}:    configs,
 			&corev1.Secret{}:               ownNamespace,
 			&v1beta1.FRRK8sConfiguration{}: ownNamespace,
 		},
 	}
+}
+
+// lastAppliedAnnotation is where `kubectl apply` keeps the applied object;
+// the cache and the debug dumps drop it.
+const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+// stripConfigForCache drops what the daemon never reads from an
+// FRRConfiguration before the cache stores it: managedFields and kubectl's
+// last-applied-configuration annotation.
+func stripConfigForCache(obj any) (any, error) {
+	if cfg, ok := obj.(*v1beta1.FRRConfiguration); ok {
+		cfg.ManagedFields = nil
+		if _, found := cfg.Annotations[lastAppliedAnnotation]; found {
+			annotations := maps.Clone(cfg.Annotations)
+			delete(annotations, lastAppliedAnnotation)
+			cfg.Annotations = annotations
+		}
+	}
+	return obj, nil
 }
 
 // ConversionResult returns the result of the last reconcile: "" before the
@@ -322,9 +345,6 @@ func (r *FRRConfigurationReconciler) publishResult(result string) {
 		r.OnResultChange()
 	}
 }
-
-// lastAppliedAnnotation is dropped from debug dumps.
-const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
 // retracted replaces passwords in debug dumps.
 const retracted = "<retracted>"

@@ -448,3 +448,30 @@ func TestDaemonCacheOptionsScopeEveryWatchedKind(t *testing.T) {
 		t.Errorf("cache scopes (-want +got):\n%s", diff)
 	}
 }
+
+func TestDaemonCacheStripsWhatTheDaemonNeverReads(t *testing.T) {
+	opts := DaemonCacheOptions(daemonNode, daemonNamespace)
+	var configTransform func(any) (any, error)
+	for obj, by := range opts.ByObject {
+		if _, ok := obj.(*v1beta1.FRRConfiguration); ok {
+			configTransform = by.Transform
+		}
+	}
+	if configTransform == nil {
+		t.Fatal("no cache transform for FRRConfigurations")
+	}
+	cfg := routerConfig("applied", 64512, nil)
+	cfg.Annotations = map[string]string{lastAppliedAnnotation: `{"spec":{}}`, "team": "net"}
+	cfg.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}
+	in := cfg.DeepCopy()
+	got, err := configTransform(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := in.DeepCopy()
+	want.Annotations = map[string]string{"team": "net"}
+	want.ManagedFields = nil
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cached config (-want +got):\n%s", diff)
+	}
+}
