@@ -108,6 +108,10 @@ test-short: ## Run the pure unit tests only (no API server, no FRR).
 bench: ## Run the Go benchmarks.
 	go test -run '^$$' -bench . -benchmem ./...
 
+.PHONY: bench-scale
+bench-scale: deps envtest-assets ## Measure one node's daemon in a 3,000-node, 6,000-config cluster (docs/performance.md; needs root for the FRR column).
+	hack/bench-scale.sh $(BENCH_SCALE_ARGS)
+
 .PHONY: demo
 demo: ## Run the local demo end to end and clean up (needs root).
 	hack/demo/demo.sh
