@@ -105,8 +105,13 @@ test-short: ## Run the pure unit tests only (no API server, no FRR).
 	go test -short ./...
 
 .PHONY: bench
-bench: ## Run the Go benchmarks.
-	go test -run '^$$' -bench . -benchmem ./...
+bench: ## Run the Go benchmarks of the core (conversion, rendering, hand-off, metrics, webhook).
+	go test -run '^$$' -bench . -benchmem ./internal/...
+
+.PHONY: bench-e2e
+bench-e2e: deps envtest-assets frr10 ## Time FRRConfiguration writes to FRR and FRRNodeState through real FRR 8.4 and 10 (needs root).
+	FRRK8S_FRR10_ROOT="$$(hack/frr10-chroot.sh)" KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" \
+		go test ./e2etests/daemon -run '^$$' -bench ConfigToFRR -benchtime=20x -timeout 60m
 
 .PHONY: bench-scale
 bench-scale: deps envtest-assets ## Measure one node's daemon in a 3,000-node, 6,000-config cluster (docs/performance.md; needs root for the FRR column).
