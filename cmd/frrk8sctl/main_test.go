@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/frrk8s/frrk8s/internal/cienv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -152,10 +154,7 @@ func writeTemp(t *testing.T, content string) string {
 func requireVtysh(t *testing.T) string {
 	path, err := exec.LookPath("vtysh")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true and vtysh is not installed")
-		}
-		t.Skip("vtysh is not installed")
+		cienv.SkipOrFail(t, "vtysh is not installed")
 	}
 	return path
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frrk8s/frrk8s/internal/cienv"
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 )
 
@@ -40,7 +41,7 @@ func TestMain(m *testing.M) {
 func reloaderBinary(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
-		frrtest.SkipOrFail(t, "the go tool is needed to build the reloader: %v", err)
+		cienv.SkipOrFail(t, "the go tool is needed to build the reloader: %v", err)
 	}
 	buildOnce.Do(func() {
 		buildDir, buildErr = os.MkdirTemp("", "frr-reloader-build-")

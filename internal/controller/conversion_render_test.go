@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/frrk8s/frrk8s/internal/cienv"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/frr/frrcheck"
 )
@@ -72,7 +73,7 @@ func compareGolden(t *testing.T, got string) {
 func dryRun(t *testing.T, conf string) {
 	t.Helper()
 	if _, err := os.Stat(frrcheck.DefaultVtysh); err != nil {
-		if os.Getenv("CI") == "true" {
+		if cienv.Enabled() {
 			t.Fatalf("vtysh is required under CI=true: %v", err)
 		}
 		t.Logf("vtysh not installed, skipping the FRR dry run: %v", err)

@@ -24,6 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/cienv"
 	"github.com/frrk8s/frrk8s/internal/e2eharness"
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 	"github.com/frrk8s/frrk8s/internal/testenv"
@@ -48,7 +49,7 @@ func startProcess(t *testing.T, name string, env []string, args ...string) *e2eh
 	t.Helper()
 	path, err := build.Path(name)
 	if err != nil {
-		frrtest.SkipOrFail(t, "%v", err)
+		cienv.SkipOrFail(t, "%v", err)
 	}
 	return e2eharness.Start(t, name, nil, env, append([]string{path}, args...)...)
 }

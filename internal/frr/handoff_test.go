@@ -22,7 +22,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	testingclock "k8s.io/utils/clock/testing"
 
-	"github.com/frrk8s/frrk8s/internal/frrtest"
+	"github.com/frrk8s/frrk8s/internal/cienv"
 )
 
 var (
@@ -481,7 +481,7 @@ func buildReloader(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		frrtest.SkipOrFail(t, "the go tool is needed to build the reloader: %v", err)
+		cienv.SkipOrFail(t, "the go tool is needed to build the reloader: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "frr-reloader")
 	cmd := exec.Command(goTool, "build", "-o", bin, "github.com/frrk8s/frrk8s/cmd/reloader")

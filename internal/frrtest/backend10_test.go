@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/frrk8s/frrk8s/internal/cienv"
 )
 
 func TestFRR10Check(t *testing.T) {
@@ -22,7 +24,7 @@ func TestFRR10Check(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.root != "" && os.Geteuid() != 0 {
-				t.Skip("the checks after the root check need root")
+				cienv.SkipOrFail(t, "the checks after the root check need root")
 			}
 			err := frr10Backend{root: tc.root}.Check()
 			if err == nil || !strings.Contains(err.Error(), tc.want) {

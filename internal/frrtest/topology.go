@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/frrk8s/frrk8s/internal/cienv"
 )
 
 // Interface is the name of the veth end inside every test namespace.
@@ -117,10 +119,10 @@ func NewTopology(t testing.TB) *Topology {
 func requireNetns(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		SkipOrFail(t, "network namespaces need root")
+		cienv.SkipOrFail(t, "network namespaces need root")
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		SkipOrFail(t, "ip (iproute2) is missing: %v", err)
+		cienv.SkipOrFail(t, "ip (iproute2) is missing: %v", err)
 	}
 }
 

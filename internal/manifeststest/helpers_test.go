@@ -21,6 +21,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/frrk8s/frrk8s/internal/cienv"
 	"github.com/frrk8s/frrk8s/internal/testenv"
 )
 
@@ -41,7 +42,7 @@ func repoPath(elem ...string) string {
 
 // toolsRequired says whether a missing rendering tool fails the test.
 func toolsRequired() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("MANIFESTS_REQUIRE_TOOLS") == "true"
+	return cienv.Enabled() || os.Getenv("MANIFESTS_REQUIRE_TOOLS") == "true"
 }
 
 // findTool returns the first candidate that is an executable file; a
