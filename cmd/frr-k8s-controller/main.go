@@ -13,16 +13,12 @@ import (
 	"fmt"
 	"os"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 	"github.com/frrk8s/frrk8s/internal/authfilter"
 	"github.com/frrk8s/frrk8s/internal/controller"
 	"github.com/frrk8s/frrk8s/internal/frr"
@@ -75,14 +71,6 @@ func run(args []string) int {
 	return 0
 }
 
-// newScheme registers the Kubernetes and frr-k8s types.
-func newScheme() *runtime.Scheme {
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(v1beta1.AddToScheme(scheme))
-	return scheme
-}
-
 // newManager builds the manager: the D5-scoped cache, the authenticated
 // HTTPS metrics server, the probes; no leader election.
 func newManager(s settings) (manager.Manager, error) {
@@ -91,7 +79,7 @@ func newManager(s settings) (manager.Manager, error) {
 		return nil, err
 	}
 	return ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
-		Scheme: newScheme(),
+		Scheme: controller.NewScheme(),
 		Cache:  controller.DaemonCacheOptions(s.NodeName, s.Namespace),
 		Metrics: metricsserver.Options{
 			BindAddress:    s.MetricsBindAddress,
@@ -156,7 +144,7 @@ func setupControllers(ctx context.Context, mgr manager.Manager, s settings, logg
 		Client:       mgr.GetClient(),
 		Namespace:    s.Namespace,
 		DefaultLevel: s.LogLevel,
-		SetLevel:     levelSetter(logger),
+		SetLevel:     logger.ApplyLevel,
 		Logger:       logger.WithName("loglevel"),
 	}
 	setups := []struct {
@@ -175,16 +163,4 @@ func setupControllers(ctx context.Context, mgr manager.Manager, s settings, logg
 		return fmt.Errorf("adding the readiness check: %w", err)
 	}
 	return nil
-}
-
-// levelSetter changes the process log level.
-func levelSetter(logger *logging.Logger) func(string) {
-	log := logger.WithName("loglevel")
-	return func(level string) {
-		if err := logger.SetLevel(level); err != nil {
-			log.Error(err, "cannot change the log level", "level", level)
-			return
-		}
-		log.Info("log level set", "level", level)
-	}
 }

@@ -16,14 +16,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 	"github.com/frrk8s/frrk8s/internal/controller"
 	"github.com/frrk8s/frrk8s/internal/frr/vtysh"
 	"github.com/frrk8s/frrk8s/internal/logging"
@@ -110,13 +107,6 @@ func run(args []string, stderr io.Writer) int {
 	return 0
 }
 
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(s))
-	utilruntime.Must(v1beta1.AddToScheme(s))
-	return s
-}
-
 // start reads the daemon pod, then runs the BGPSessionState and log level
 // reconcilers until ctx ends.
 func start(ctx context.Context, p params, logger *logging.Logger) error {
@@ -124,7 +114,7 @@ func start(ctx context.Context, p params, logger *logging.Logger) error {
 	if err != nil {
 		return fmt.Errorf("getting the API server configuration: %w", err)
 	}
-	scheme := newScheme()
+	scheme := controller.NewScheme()
 	pod, err := readPod(ctx, cfg, scheme, p.Namespace, p.PodName)
 	if err != nil {
 		return err
@@ -154,12 +144,8 @@ func start(ctx context.Context, p params, logger *logging.Logger) error {
 		Client:       mgr.GetClient(),
 		Namespace:    p.Namespace,
 		DefaultLevel: p.LogLevel,
-		SetLevel: func(level string) {
-			if err := logger.SetLevel(level); err != nil {
-				logger.Error(err, "cannot set the log level", "level", level)
-			}
-		},
-		Logger: logger.WithName("loglevel"),
+		SetLevel:     logger.ApplyLevel,
+		Logger:       logger.WithName("loglevel"),
 	}
 	if err := levels.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the log level controller: %w", err)

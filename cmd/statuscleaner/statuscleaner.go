@@ -9,10 +9,7 @@ import (
 	"github.com/open-policy-agent/cert-controller/pkg/rotator"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -37,14 +34,6 @@ const (
 	caOrganization    = "frrk8s"
 	fieldOwner        = "frr-k8s"
 )
-
-// newScheme registers the Kubernetes and frr-k8s types.
-func newScheme() *runtime.Scheme {
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(v1beta1.AddToScheme(scheme))
-	return scheme
-}
 
 // start runs the statuscleaner until ctx ends: the manager starts at once
 // (with the rotator when enabled); the webhook, the NodeStateCleaner and
@@ -90,7 +79,7 @@ func newManager(cfg *rest.Config, s settings) (manager.Manager, error) {
 	}
 	inNamespace := cache.ByObject{Field: fields.OneTermEqualSelector("metadata.namespace", s.Namespace)}
 	opts := ctrl.Options{
-		Scheme: newScheme(),
+		Scheme: controller.NewScheme(),
 		// Nodes are read as metadata only and FRRConfigurations of every
 		// namespace, by the webhook (D7); FRRNodeStates are cluster-wide.
 		Cache: cache.Options{
@@ -157,7 +146,7 @@ func addComponents(ctx context.Context, mgr manager.Manager, s settings, logger 
 		Client:       mgr.GetClient(),
 		Namespace:    s.Namespace,
 		DefaultLevel: s.LogLevel,
-		SetLevel:     levelSetter(logger),
+		SetLevel:     logger.ApplyLevel,
 		Logger:       logger.WithName("loglevel"),
 	}
 	if err := levels.SetupWithManager(mgr); err != nil {
@@ -165,16 +154,4 @@ func addComponents(ctx context.Context, mgr manager.Manager, s settings, logger 
 	}
 	log.Info("NodeStateCleaner and log-level controller started")
 	return nil
-}
-
-// levelSetter changes the process log level.
-func levelSetter(logger *logging.Logger) func(string) {
-	log := logger.WithName("loglevel")
-	return func(level string) {
-		if err := logger.SetLevel(level); err != nil {
-			log.Error(err, "cannot change the log level", "level", level)
-			return
-		}
-		log.Info("log level set", "level", level)
-	}
 }

@@ -13,9 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -36,18 +34,6 @@ var (
 	pollRequest     = reconcile.Request{NamespacedName: types.NamespacedName{Name: sessionTestNode}}
 	sessionsRequest = reconcile.Request{NamespacedName: types.NamespacedName{Namespace: sessionTestNamespace, Name: sessionTestNode}}
 )
-
-func sessionTestScheme(t *testing.T) *runtime.Scheme {
-	t.Helper()
-	s := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(s); err != nil {
-		t.Fatal(err)
-	}
-	if err := v1beta1.AddToScheme(s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // writeCounter counts the writes that reach the fake API server.
 type writeCounter struct {
@@ -107,7 +93,7 @@ func newSessionFixture(t *testing.T, funcs interceptor.Funcs, objs ...client.Obj
 			return c.Update(ctx, obj, opts...)
 		},
 	}
-	c := fake.NewClientBuilder().WithScheme(sessionTestScheme(t)).WithObjects(objs...).
+	c := fake.NewClientBuilder().WithScheme(NewScheme()).WithObjects(objs...).
 		WithStatusSubresource(&v1beta1.BGPSessionState{}).
 		WithInterceptorFuncs(counting).Build()
 	frr := vtyshtest.CapturedFake()

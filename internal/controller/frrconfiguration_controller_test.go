@@ -15,10 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -33,15 +30,6 @@ const (
 	daemonNode      = "node-a"
 	daemonNamespace = "frr-k8s-system"
 )
-
-// daemonScheme knows the Kubernetes and frr-k8s types.
-func daemonScheme(t *testing.T) *runtime.Scheme {
-	t.Helper()
-	s := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(s))
-	utilruntime.Must(v1beta1.AddToScheme(s))
-	return s
-}
 
 // recordingApplier is a ConfigApplier that remembers what it was given.
 type recordingApplier struct {
@@ -114,7 +102,7 @@ type daemonFixture struct {
 // fake client's calls.
 func newDaemonFixture(t *testing.T, funcs interceptor.Funcs, objs ...client.Object) *daemonFixture {
 	t.Helper()
-	c := fake.NewClientBuilder().WithScheme(daemonScheme(t)).WithObjects(objs...).WithInterceptorFuncs(funcs).
+	c := fake.NewClientBuilder().WithScheme(NewScheme()).WithObjects(objs...).WithInterceptorFuncs(funcs).
 		WithIndex(&v1beta1.FRRConfiguration{}, ConfigSelectorIndex, ConfigSelectorIndexValue).Build()
 	metrics, err := NewMetrics(prometheus.NewRegistry())
 	if err != nil {

@@ -34,7 +34,7 @@ type nodeStateFixture struct {
 func newNodeStateFixture(t *testing.T, status frr.ReloadStatus, result string, objs ...client.Object) *nodeStateFixture {
 	t.Helper()
 	f := &nodeStateFixture{}
-	c := fake.NewClientBuilder().WithScheme(daemonScheme(t)).WithObjects(objs...).
+	c := fake.NewClientBuilder().WithScheme(NewScheme()).WithObjects(objs...).
 		WithStatusSubresource(&v1beta1.FRRNodeState{}).
 		WithInterceptorFuncs(interceptor.Funcs{
 			SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
@@ -121,7 +121,7 @@ func TestFRRNodeStateCapsLargeTexts(t *testing.T) {
 
 func TestFRRNodeStateErrorsAreReturned(t *testing.T) {
 	f := newNodeStateFixture(t, frr.ReloadStatus{}, "success")
-	f.reconciler.Client = interceptor.NewClient(fake.NewClientBuilder().WithScheme(daemonScheme(t)).Build(), interceptor.Funcs{
+	f.reconciler.Client = interceptor.NewClient(fake.NewClientBuilder().WithScheme(NewScheme()).Build(), interceptor.Funcs{
 		Create: func(context.Context, client.WithWatch, client.Object, ...client.CreateOption) error {
 			return errors.New("boom")
 		},

@@ -42,7 +42,7 @@ func TestLogLevelReconciler(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := fake.NewClientBuilder().WithScheme(daemonScheme(t)).WithObjects(tc.objs...).Build()
+			c := fake.NewClientBuilder().WithScheme(NewScheme()).WithObjects(tc.objs...).Build()
 			var got []string
 			r := &LogLevelReconciler{
 				Client: c, Namespace: daemonNamespace, DefaultLevel: "warn",
@@ -63,7 +63,7 @@ func TestLogLevelReconciler(t *testing.T) {
 }
 
 func TestLogLevelReconcilerReadError(t *testing.T) {
-	c := fake.NewClientBuilder().WithScheme(daemonScheme(t)).WithInterceptorFuncs(interceptor.Funcs{
+	c := fake.NewClientBuilder().WithScheme(NewScheme()).WithInterceptorFuncs(interceptor.Funcs{
 		Get: func(context.Context, client.WithWatch, client.ObjectKey, client.Object, ...client.GetOption) error {
 			return errors.New("boom")
 		},

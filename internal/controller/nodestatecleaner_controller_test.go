@@ -10,9 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -22,14 +19,6 @@ import (
 )
 
 const cleanerNamespace = "frr-k8s-system"
-
-// cleanerScheme knows the Kubernetes and frr-k8s types.
-func cleanerScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(s))
-	utilruntime.Must(v1beta1.AddToScheme(s))
-	return s
-}
 
 // daemonPod is a pod of namespace on node with the given labels.
 func daemonPod(namespace, name, node string, podLabels map[string]string) *corev1.Pod {
@@ -63,7 +52,7 @@ func newCleaner(t *testing.T, funcs interceptor.Funcs, objs ...client.Object) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := fake.NewClientBuilder().WithScheme(cleanerScheme()).WithObjects(objs...).WithInterceptorFuncs(funcs).Build()
+	c := fake.NewClientBuilder().WithScheme(NewScheme()).WithObjects(objs...).WithInterceptorFuncs(funcs).Build()
 	return &NodeStateCleaner{Client: c, Namespace: cleanerNamespace, PodSelector: selector, Logger: logr.Discard()}, c
 }
 

@@ -20,7 +20,7 @@ import (
 func filterReconciler(t *testing.T, objs ...client.Object) *FRRConfigurationReconciler {
 	t.Helper()
 	return &FRRConfigurationReconciler{
-		Client:    fake.NewClientBuilder().WithScheme(daemonScheme(t)).WithObjects(objs...).Build(),
+		Client:    fake.NewClientBuilder().WithScheme(NewScheme()).WithObjects(objs...).Build(),
 		NodeName:  daemonNode,
 		Namespace: daemonNamespace,
 		Logger:    logr.Discard(),

@@ -83,6 +83,17 @@ func (l *Logger) SetLevel(levelName string) error {
 	return nil
 }
 
+// ApplyLevel sets the level and logs the change, or logs why the name was
+// refused; it is what the log-level controllers call.
+func (l *Logger) ApplyLevel(levelName string) {
+	log := l.WithName("loglevel")
+	if err := l.SetLevel(levelName); err != nil {
+		log.Error(err, "cannot change the log level", "level", levelName)
+		return
+	}
+	log.Info("log level set", "level", levelName)
+}
+
 // Level returns the current zap level.
 func (l *Logger) Level() zapcore.Level {
 	return l.level.Level()

@@ -52,3 +52,25 @@ func TestSetLevelAtRuntime(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyLevel(t *testing.T) {
+	var buf bytes.Buffer
+	l, err := NewWithSink("info", zapcore.AddSync(&buf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.ApplyLevel("debug")
+	if l.Level() != zapcore.DebugLevel {
+		t.Errorf("level = %v after ApplyLevel(debug)", l.Level())
+	}
+	l.ApplyLevel("verbose")
+	if l.Level() != zapcore.DebugLevel {
+		t.Errorf("an unknown name changed the level to %v", l.Level())
+	}
+	out := buf.String()
+	for _, want := range []string{`"msg":"log level set"`, `"msg":"cannot change the log level"`, `"level":"verbose"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+}
