@@ -38,6 +38,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/e2eharness"
 	"github.com/frrk8s/frrk8s/internal/logging"
 	"github.com/frrk8s/frrk8s/internal/testenv"
 	"github.com/frrk8s/frrk8s/internal/webhooks"
@@ -60,17 +61,6 @@ func eventually(t *testing.T, what string, cond func(context.Context) (bool, err
 	if err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, pollTimeout, true, cond); err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}
-}
-
-// freePort returns a local TCP port nobody listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // ensureNamespace creates the daemon namespace once.
@@ -365,7 +355,7 @@ func TestStatuscleanerWithCertRotation(t *testing.T) {
 		stopMounting()
 		<-mounted
 	})
-	r := startStatuscleaner(t, env, "--cert-dir="+certDir, "--webhook-port="+strconv.Itoa(freePort(t)))
+	r := startStatuscleaner(t, env, "--cert-dir="+certDir, "--webhook-port="+strconv.Itoa(e2eharness.FreePort(t)))
 
 	// The rotator fills the Secret and patches the CA bundle.
 	eventually(t, "the CA bundle", func(ctx context.Context) (bool, error) {
@@ -467,7 +457,7 @@ func TestStatuscleanerWithoutCertRotation(t *testing.T) {
 	certDir := t.TempDir()
 	ca := writeSelfSigned(t, certDir)
 	r := startStatuscleaner(t, env, "--disable-cert-rotation", "--cert-dir="+certDir,
-		"--webhook-port="+strconv.Itoa(freePort(t)), "--tls-min-version=VersionTLS12")
+		"--webhook-port="+strconv.Itoa(e2eharness.FreePort(t)), "--tls-min-version=VersionTLS12")
 	hc := httpsClient(ca, "127.0.0.1")
 	r.checkHealth(t, hc)
 	checkCleaner(t, env)

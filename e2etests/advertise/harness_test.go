@@ -133,8 +133,3 @@ func (r *lineRecorder) Tail() string {
 	defer r.mu.Unlock()
 	return strings.Join(r.tail, "\n")
 }
-
-// randomSuffix makes the names of a run unique.
-func randomSuffix() string {
-	return e2eharness.RandomSuffix(4)
-}

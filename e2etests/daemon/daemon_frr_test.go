@@ -118,8 +118,8 @@ func startE2E(t testing.TB, backend frrtest.Backend, sc scenario) *e2e {
 	e := &e2e{
 		start:          time.Now(),
 		client:         env.Client,
-		node:           "node-" + randomSuffix(),
-		namespace:      "frr-k8s-" + randomSuffix(),
+		node:           "node-" + e2eharness.RandomSuffix(4),
+		namespace:      "frr-k8s-" + e2eharness.RandomSuffix(4),
 		frrNode:        frrtest.StartFRR(t, topo.Node, "node", frrtest.WithBackend(backend)),
 		peer:           frrtest.StartFRR(t, topo.Peer, "peer", frrtest.WithBackend(backend)),
 		shared:         t.TempDir(),

@@ -84,8 +84,3 @@ func buildBinaries(t testing.TB) binaries {
 	}
 	return binaries{daemon: filepath.Join(dir, "frr-k8s"), reloader: filepath.Join(dir, "frr-reloader")}
 }
-
-// randomSuffix makes the names of a run unique.
-func randomSuffix() string {
-	return e2eharness.RandomSuffix(4)
-}

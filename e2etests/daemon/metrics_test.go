@@ -17,6 +17,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/frrk8s/frrk8s/internal/e2eharness"
 )
 
 // metricsScraper reads the daemon's HTTPS metrics endpoint as a service
@@ -32,7 +34,7 @@ type metricsScraper struct {
 // its url.
 func (e *e2e) newMetricsScraper(t testing.TB, cfg *rest.Config) *metricsScraper {
 	t.Helper()
-	name := "metrics-reader-" + randomSuffix()
+	name := "metrics-reader-" + e2eharness.RandomSuffix(4)
 	e.create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: e.namespace}})
 	e.create(t, &rbacv1.ClusterRole{
 		ObjectMeta: metav1.ObjectMeta{Name: name},

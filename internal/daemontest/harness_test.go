@@ -2,8 +2,6 @@ package daemontest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"slices"
@@ -26,6 +24,7 @@ import (
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/e2eharness"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/testenv"
 )
@@ -111,7 +110,7 @@ type daemon struct {
 func startDaemon(t *testing.T) *daemon {
 	t.Helper()
 	env := testenv.Require(t)
-	suffix := randomSuffix()
+	suffix := e2eharness.RandomSuffix(4)
 	d := &daemon{
 		node:      "node-" + suffix,
 		namespace: "frr-k8s-" + suffix,
@@ -175,12 +174,6 @@ func startDaemon(t *testing.T) *daemon {
 		}
 	})
 	return d
-}
-
-func randomSuffix() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // recordLevel is the log-level reconciler's SetLevel.
