@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -36,26 +34,19 @@ func (e *e2e) newMetricsScraper(t testing.TB, cfg *rest.Config) *metricsScraper 
 	t.Helper()
 	name := "metrics-reader-" + e2eharness.RandomSuffix(4)
 	e.create(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: e.namespace}})
-	e.create(t, &rbacv1.ClusterRole{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Rules:      []rbacv1.PolicyRule{{NonResourceURLs: []string{"/metrics"}, Verbs: []string{"get"}}},
-	})
-	e.create(t, &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name},
-		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: e.namespace}},
-	})
+	role, binding := e2eharness.MetricsReaderRBAC(name, e.namespace, name)
+	e.create(t, role)
+	e.create(t, binding)
 	clientset, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := clientset.CoreV1().ServiceAccounts(e.namespace).CreateToken(context.Background(), name,
-		&authenticationv1.TokenRequest{}, metav1.CreateOptions{})
+	token, err := e2eharness.ServiceAccountToken(context.Background(), clientset, e.namespace, name)
 	if err != nil {
-		t.Fatalf("request a service account token: %v", err)
+		t.Fatal(err)
 	}
 	return &metricsScraper{
-		token: token.Status.Token,
+		token: token,
 		http: &http.Client{
 			Timeout: 10 * time.Second,
 			// The endpoint serves a self-signed certificate (no --metrics-cert-dir).

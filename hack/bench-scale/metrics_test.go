@@ -14,13 +14,13 @@ import (
 	"strings"
 	"time"
 
-	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/frrk8s/frrk8s/internal/e2eharness"
 )
 
 // scraperName names the ServiceAccount, ClusterRole and binding that may
@@ -31,17 +31,10 @@ const scraperName = "bench-metrics-reader"
 // returns a token for it: the daemon's metrics endpoint authenticates the
 // bearer with a TokenReview and authorizes it with a SubjectAccessReview.
 func metricsToken(ctx context.Context, cfg *rest.Config, cl client.Client) (string, error) {
+	role, binding := e2eharness.MetricsReaderRBAC(scraperName, benchNamespace, scraperName)
 	objs := []client.Object{
 		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: scraperName, Namespace: benchNamespace}},
-		&rbacv1.ClusterRole{
-			ObjectMeta: metav1.ObjectMeta{Name: scraperName},
-			Rules:      []rbacv1.PolicyRule{{NonResourceURLs: []string{"/metrics"}, Verbs: []string{"get"}}},
-		},
-		&rbacv1.ClusterRoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: scraperName},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: scraperName},
-			Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: scraperName, Namespace: benchNamespace}},
-		},
+		role, binding,
 	}
 	for _, o := range objs {
 		if err := cl.Create(ctx, o); err != nil {
@@ -52,13 +45,7 @@ func metricsToken(ctx context.Context, cfg *rest.Config, cl client.Client) (stri
 	if err != nil {
 		return "", fmt.Errorf("creating a clientset: %w", err)
 	}
-	expiry := int64(3600)
-	tr, err := cs.CoreV1().ServiceAccounts(benchNamespace).CreateToken(ctx, scraperName,
-		&authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: &expiry}}, metav1.CreateOptions{})
-	if err != nil {
-		return "", fmt.Errorf("requesting a token for %s: %w", scraperName, err)
-	}
-	return tr.Status.Token, nil
+	return e2eharness.ServiceAccountToken(ctx, cs, benchNamespace, scraperName)
 }
 
 // scraper reads the daemon's Prometheus endpoint.

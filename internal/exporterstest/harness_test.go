@@ -15,12 +15,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
@@ -144,15 +141,7 @@ func (c *cluster) serviceAccountToken(t *testing.T, name string, canReadMetrics 
 		t.Fatal(err)
 	}
 	if canReadMetrics {
-		role := &rbacv1.ClusterRole{
-			ObjectMeta: metav1.ObjectMeta{Name: c.namespace + "-" + name},
-			Rules:      []rbacv1.PolicyRule{{NonResourceURLs: []string{"/metrics"}, Verbs: []string{"get"}}},
-		}
-		binding := &rbacv1.ClusterRoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: role.Name},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
-			Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: c.namespace}},
-		}
+		role, binding := e2eharness.MetricsReaderRBAC(c.namespace+"-"+name, c.namespace, name)
 		for _, obj := range []client.Object{role, binding} {
 			if err := c.client.Create(ctx, obj); err != nil {
 				t.Fatal(err)
@@ -160,13 +149,11 @@ func (c *cluster) serviceAccountToken(t *testing.T, name string, canReadMetrics 
 			t.Cleanup(func() { _ = c.client.Delete(context.Background(), obj) })
 		}
 	}
-	tr, err := c.clientset.CoreV1().ServiceAccounts(c.namespace).CreateToken(ctx, name,
-		&authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}},
-		metav1.CreateOptions{})
+	token, err := e2eharness.ServiceAccountToken(ctx, c.clientset, c.namespace, name)
 	if err != nil {
-		t.Fatalf("request a token for %s: %v", name, err)
+		t.Fatal(err)
 	}
-	return tr.Status.Token
+	return token
 }
 
 // sessions returns the BGPSessionStates of the test node keyed by
