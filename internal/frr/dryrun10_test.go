@@ -1,46 +1,12 @@
 package frr
 
 import (
-	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/frrk8s/frrk8s/internal/frr/frrcheck"
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 )
-
-// targetGoldens returns the names of the goldens FRR must accept: every
-// golden of testdata except invalidGolden.
-func targetGoldens(t *testing.T) []string {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("testdata", "*.golden"))
-	if err != nil {
-		t.Fatalf("list goldens: %v", err)
-	}
-	var names []string
-	for _, p := range paths {
-		if name := filepath.Base(p); name != invalidGolden {
-			names = append(names, name)
-		}
-	}
-	return names
-}
-
-// dryRunFileWith runs vtysh --dryrun with the given vtysh on a file of
-// testdata.
-func dryRunFileWith(t *testing.T, vtysh, name string) (string, error) {
-	t.Helper()
-	conf, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatalf("read %s: %v", name, err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	return frrcheck.DryRun(ctx, vtysh, string(conf))
-}
 
 // TestGoldensPassFRR10DryRun is TestGoldensPassFRRDryRun with the vtysh of
 // the FRR 10 chroot (FRRK8S_FRR10_ROOT).

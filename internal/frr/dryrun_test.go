@@ -23,8 +23,26 @@ func requireVtysh(t *testing.T) {
 	}
 }
 
-// dryRunFile runs vtysh --dryrun on a file of testdata.
-func dryRunFile(t *testing.T, name string) (string, error) {
+// targetGoldens returns the names of the goldens FRR must accept: every
+// golden of testdata except invalidGolden.
+func targetGoldens(t *testing.T) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "*.golden"))
+	if err != nil {
+		t.Fatalf("list goldens: %v", err)
+	}
+	var names []string
+	for _, p := range paths {
+		if name := filepath.Base(p); name != invalidGolden {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// dryRunFileWith runs vtysh --dryrun with the given vtysh (the host's when
+// empty) on a file of testdata.
+func dryRunFileWith(t *testing.T, vtysh, name string) (string, error) {
 	t.Helper()
 	conf, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -32,37 +50,28 @@ func dryRunFile(t *testing.T, name string) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	return frrcheck.DryRun(ctx, "", string(conf))
+	return frrcheck.DryRun(ctx, vtysh, string(conf))
 }
 
 func TestGoldensPassFRRDryRun(t *testing.T) {
 	requireVtysh(t)
-	goldens, err := filepath.Glob(filepath.Join("testdata", "*.golden"))
-	if err != nil {
-		t.Fatalf("list goldens: %v", err)
-	}
-	checked := 0
-	for _, path := range goldens {
-		name := filepath.Base(path)
-		if name == invalidGolden {
-			continue
-		}
-		checked++
+	names := targetGoldens(t)
+	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if out, err := dryRunFile(t, name); err != nil {
+			if out, err := dryRunFileWith(t, "", name); err != nil {
 				t.Errorf("vtysh rejected %s: %v\n%s", name, err, out)
 			}
 		})
 	}
-	if checked != 29 {
-		t.Errorf("checked %d goldens, want the 29 targets", checked)
+	if len(names) != 29 {
+		t.Errorf("checked %d goldens, want the 29 targets", len(names))
 	}
 }
 
 func TestInvalidGoldenFailsFRRDryRun(t *testing.T) {
 	requireVtysh(t)
-	out, err := dryRunFile(t, invalidGolden)
+	out, err := dryRunFileWith(t, "", invalidGolden)
 	if !errors.Is(err, frrcheck.ErrRejected) {
 		t.Fatalf("vtysh dry run of %s: error = %v, want ErrRejected; output:\n%s", invalidGolden, err, out)
 	}
