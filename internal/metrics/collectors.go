@@ -133,33 +133,55 @@ func describe[T any](ch chan<- *prometheus.Desc, metrics []metric[T]) {
 	}
 }
 
-// BGPCollector exports the frrk8s_bgp_* metrics of every neighbor of every
-// VRF, read from FRR at scrape time.
-type BGPCollector struct {
+// collector exports metrics read from FRR at scrape time: read asks FRR
+// for the samples, each vtysh call bounded by DefaultCollectTimeout per
+// scrape; when FRR cannot be read the error is logged under failure and
+// nothing is emitted.
+type collector struct {
 	frr     *vtysh.Client
 	log     logr.Logger
-	timeout time.Duration
+	descs   func(ch chan<- *prometheus.Desc)
+	read    func(ctx context.Context, frr *vtysh.Client) ([]sample, error)
+	failure string
 }
+
+// Describe sends the descriptors of the collector's metrics.
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	c.descs(ch)
+}
+
+// Collect asks FRR and emits the samples.
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultCollectTimeout)
+	defer cancel()
+	samples, err := c.read(ctx, c.frr)
+	if err != nil {
+		c.log.Error(err, c.failure)
+		return
+	}
+	emit(ch, samples)
+}
+
+// BGPCollector exports the frrk8s_bgp_* metrics of every neighbor of every
+// VRF, read from FRR at scrape time.
+type BGPCollector struct{ collector }
 
 // NewBGPCollector returns a BGPCollector asking frr; failures go to log.
 func NewBGPCollector(frr *vtysh.Client, log logr.Logger) *BGPCollector {
-	return &BGPCollector{frr: frr, log: log, timeout: DefaultCollectTimeout}
+	return &BGPCollector{collector{
+		frr:     frr,
+		log:     log,
+		descs:   func(ch chan<- *prometheus.Desc) { describe(ch, bgpMetrics) },
+		read:    bgpSamples,
+		failure: "failed to collect BGP metrics",
+	}}
 }
 
-// Describe sends the descriptors of every frrk8s_bgp_* metric.
-func (c *BGPCollector) Describe(ch chan<- *prometheus.Desc) {
-	describe(ch, bgpMetrics)
-}
-
-// Collect asks FRR for its neighbors and emits their metrics; when FRR
-// cannot be read it logs the error and emits nothing.
-func (c *BGPCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
-	all, err := c.frr.AllNeighbors(ctx)
+// bgpSamples returns the samples of every neighbor of every VRF.
+func bgpSamples(ctx context.Context, frr *vtysh.Client) ([]sample, error) {
+	all, err := frr.AllNeighbors(ctx)
 	if err != nil {
-		c.log.Error(err, "failed to collect BGP metrics")
-		return
+		return nil, err
 	}
 	var samples []sample
 	for vrf, neighbors := range all {
@@ -167,53 +189,41 @@ func (c *BGPCollector) Collect(ch chan<- prometheus.Metric) {
 			samples = appendSamples(samples, bgpMetrics, n, peer, vrf)
 		}
 	}
-	emit(ch, samples)
+	return samples, nil
 }
 
 // BFDCollector exports the frrk8s_bfd_* metrics of every BFD session of the
 // VRFs that have a BGP instance, read from FRR at scrape time.
-type BFDCollector struct {
-	frr     *vtysh.Client
-	log     logr.Logger
-	timeout time.Duration
-}
+type BFDCollector struct{ collector }
 
 // NewBFDCollector returns a BFDCollector asking frr; failures go to log.
 func NewBFDCollector(frr *vtysh.Client, log logr.Logger) *BFDCollector {
-	return &BFDCollector{frr: frr, log: log, timeout: DefaultCollectTimeout}
+	return &BFDCollector{collector{
+		frr: frr,
+		log: log,
+		descs: func(ch chan<- *prometheus.Desc) {
+			describe(ch, bfdStatusMetrics)
+			describe(ch, bfdCounterMetrics)
+		},
+		read:    bfdSamples,
+		failure: "failed to collect BFD metrics",
+	}}
 }
 
-// Describe sends the descriptors of every frrk8s_bfd_* metric.
-func (c *BFDCollector) Describe(ch chan<- *prometheus.Desc) {
-	describe(ch, bfdStatusMetrics)
-	describe(ch, bfdCounterMetrics)
-}
-
-// Collect asks FRR for its BFD sessions and counters and emits their
-// metrics; when FRR cannot be read it logs the error and emits nothing.
-func (c *BFDCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
-	samples, err := c.samples(ctx)
-	if err != nil {
-		c.log.Error(err, "failed to collect BFD metrics")
-		return
-	}
-	emit(ch, samples)
-}
-
-func (c *BFDCollector) samples(ctx context.Context) ([]sample, error) {
-	vrfs, err := c.frr.VRFs(ctx)
+// bfdSamples returns the status and counter samples of every BFD peer of
+// every VRF with a BGP instance.
+func bfdSamples(ctx context.Context, frr *vtysh.Client) ([]sample, error) {
+	vrfs, err := frr.VRFs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var samples []sample
 	for _, vrf := range vrfs {
-		peers, err := c.frr.BFDPeers(ctx, vrf)
+		peers, err := frr.BFDPeers(ctx, vrf)
 		if err != nil {
 			return nil, err
 		}
-		counters, err := c.frr.BFDCounters(ctx, vrf)
+		counters, err := frr.BFDCounters(ctx, vrf)
 		if err != nil {
 			return nil, err
 		}
