@@ -186,10 +186,6 @@ func (i *Instance) ConfDir() string { return i.layout.ConfDir() }
 // files); it is removed at cleanup.
 func (i *Instance) StateDir() string { return i.layout.StateDir() }
 
-// CommandPath maps a host path to the path the instance's commands
-// (VtyshCmd, ReloadCmd) see; the identity for the host backend.
-func (i *Instance) CommandPath(hostPath string) string { return i.layout.CommandPath(hostPath) }
-
 // ReloadCmd returns the FRR_RELOAD_CMD value that reaches this instance.
 func (i *Instance) ReloadCmd() string { return strings.Join(i.layout.ReloadCmd(), " ") }
 
@@ -275,12 +271,6 @@ func (i *Instance) Daemons() []string {
 		}
 	}
 	return running
-}
-
-// Log returns what a daemon has logged so far.
-func (i *Instance) Log(daemon string) string {
-	b, _ := os.ReadFile(filepath.Join(i.StateDir(), daemon+".log"))
-	return string(b)
 }
 
 // KillDaemon kills one daemon with SIGKILL, as a crash would, and waits until

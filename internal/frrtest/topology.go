@@ -62,9 +62,6 @@ type Namespace struct {
 // Addr4 returns the IPv4 address of the namespace's link.
 func (n *Namespace) Addr4() netip.Addr { return n.IPv4.Addr() }
 
-// Addr6 returns the IPv6 address of the namespace's link.
-func (n *Namespace) Addr6() netip.Addr { return n.IPv6.Addr() }
-
 // Exec runs a command inside the namespace and returns its combined output.
 func (n *Namespace) Exec(args ...string) (string, error) {
 	return run(append([]string{"ip", "netns", "exec", n.Name}, args...)...)

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -115,9 +114,4 @@ func Require(t testing.TB) *Env {
 // certificates) once started, for tests that serve admission webhooks.
 func (e *Env) WebhookOptions() envtest.WebhookInstallOptions {
 	return e.env.WebhookInstallOptions
-}
-
-// GVK returns the group/version/kind of one of the project's kinds.
-func GVK(kind string) schema.GroupVersionKind {
-	return frrk8sv1beta1.GroupVersion.WithKind(kind)
 }

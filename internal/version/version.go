@@ -2,8 +2,6 @@
 // through -ldflags -X at build time.
 package version
 
-import "fmt"
-
 var (
 	version   = "devel"
 	gitCommit = "unknown"
@@ -18,8 +16,3 @@ func GitCommit() string { return gitCommit }
 
 // GitBranch is the branch the binary was built from.
 func GitBranch() string { return gitBranch }
-
-// String describes the build in one line.
-func String() string {
-	return fmt.Sprintf("version=%s commit=%s branch=%s", version, gitCommit, gitBranch)
-}

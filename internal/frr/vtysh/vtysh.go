@@ -24,14 +24,6 @@ type Runner interface {
 	Run(ctx context.Context, command string) ([]byte, error)
 }
 
-// RunnerFunc adapts a function to a Runner.
-type RunnerFunc func(ctx context.Context, command string) ([]byte, error)
-
-// Run calls f.
-func (f RunnerFunc) Run(ctx context.Context, command string) ([]byte, error) {
-	return f(ctx, command)
-}
-
 // Exec is a Runner that starts a vtysh process per command.
 type Exec struct {
 	// Argv is the program and its leading arguments, e.g.
