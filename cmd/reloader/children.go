@@ -64,9 +64,9 @@ func (c *children) killAll() {
 	}
 }
 
-// escapeRE matches terminal escape sequences (CSI such as colours, OSC, and
-// two-byte ones), which frr-reload.py prints around its ERROR lines.
-var escapeRE = regexp.MustCompile(`\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])`)
+// escapeRE matches terminal escape sequences (CSI such as colours, OSC,
+// character set selections and two-byte ones), which frr-reload.py prints around its ERROR lines.
+var escapeRE = regexp.MustCompile(`\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()*+][0-9A-Za-z]|[@-Z\\-_])`)
 
 // cleanOutput removes terminal escape sequences and other control
 // characters but tab and newline.
