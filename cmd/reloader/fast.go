@@ -327,19 +327,29 @@ func startupOnly(running string) bool {
 	return true
 }
 
+// invisibleDefaults are lines FRR 10 applies but never shows in its running
+// configuration, because they are its defaults: frr-reload.py --test lists
+// them as to be added after every load.
+var invisibleDefaults = map[string]bool{
+	"ip nht resolve-via-default":   true,
+	"ipv6 nht resolve-via-default": true,
+}
+
 // reloadTestChanges returns the lines that `frr-reload.py --test` lists
-// under "Lines To Delete" and "Lines To Add".
+// under "Lines To Delete" and "Lines To Add", but for additions of
+// invisibleDefaults.
 func reloadTestChanges(output string) []string {
 	var changes []string
-	inSection := false
+	section := ""
 	sc := bufio.NewScanner(strings.NewReader(output))
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
 		case line == "Lines To Delete" || line == "Lines To Add":
-			inSection = true
-		case !inSection || strings.HasPrefix(line, "====") || strings.TrimSpace(line) == "":
+			section = line
+		case section == "" || strings.HasPrefix(line, "====") || strings.TrimSpace(line) == "":
+		case section == "Lines To Add" && invisibleDefaults[strings.TrimSpace(line)]:
 		default:
 			changes = append(changes, line)
 		}

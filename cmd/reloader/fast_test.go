@@ -50,7 +50,11 @@ func TestReloadTestChanges(t *testing.T) {
 		{
 			name: "both",
 			out:  "INFO: x\n\nLines To Delete\n===============\nno hostname vm\n\nLines To Add\n============\nip nht resolve-via-default\nrouter bgp 1\n neighbor x\n",
-			want: []string{"no hostname vm", "ip nht resolve-via-default", "router bgp 1", " neighbor x"},
+			want: []string{"no hostname vm", "router bgp 1", " neighbor x"},
+		},
+		{
+			name: "FRR 10's invisible defaults",
+			out:  "INFO: x\n\nLines To Add\n============\nip nht resolve-via-default\nipv6 nht resolve-via-default\n",
 		},
 	}
 	for _, tc := range tests {
