@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // children are the commands the reloader is running, so that stop can end
@@ -32,12 +35,38 @@ func (r *reloader) runChild(argv []string, stdout, stderr io.Writer) error {
 	}
 	pid := cmd.Process.Pid
 	r.children.add(pid)
+	started := time.Now()
 	err := cmd.Wait()
 	r.children.remove(pid)
+	r.printf("Step %q took %.2f seconds", r.stepName(argv), time.Since(started).Seconds())
 	if err != nil {
 		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 	}
 	return nil
+}
+
+// stepName shortens argv for the log: "vtysh" or "frr-reload.py" followed
+// by the arguments after the configured command, file paths by their base
+// name.
+func (r *reloader) stepName(argv []string) string {
+	name, rest := filepath.Base(argv[0]), argv[1:]
+	for _, base := range []struct {
+		prefix []string
+		name   string
+	}{{r.cfg.reloadCmd, "frr-reload.py"}, {r.cfg.vtyshCmd, "vtysh"}} {
+		if len(argv) >= len(base.prefix) && slices.Equal(argv[:len(base.prefix)], base.prefix) {
+			name, rest = base.name, argv[len(base.prefix):]
+			break
+		}
+	}
+	words := []string{name}
+	for _, a := range rest {
+		if filepath.IsAbs(a) {
+			a = filepath.Base(a)
+		}
+		words = append(words, a)
+	}
+	return strings.Join(words, " ")
 }
 
 func (c *children) add(pgid int) {

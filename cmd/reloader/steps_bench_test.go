@@ -35,7 +35,8 @@ func scaleConfig(n int, extra ...netip.Prefix) string {
 	}
 	prefixes = append(prefixes, extra...)
 	var b strings.Builder
-	b.WriteString("log timestamp precision 3\nbgp route-map delay-timer 1\n\n")
+	hostname, _ := os.Hostname()
+	fmt.Fprintf(&b, "log timestamp precision 3\nhostname %s\nbgp route-map delay-timer 1\n\n", hostname)
 	neighbors := []string{"192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"}
 	for _, nb := range neighbors {
 		for i, p := range prefixes {
@@ -75,6 +76,56 @@ func TestReloaderSteps(t *testing.T) {
 		n = v
 	}
 	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
+		t.Run("commands", func(t *testing.T) { timeCommands(t, v, n) })
+		t.Run("reloader", func(t *testing.T) { timeReloader(t, v, n) })
+	})
+}
+
+// timeReloader runs the reloader binary against a node and times, from
+// SIGHUP to .status: the cold load of scaleConfig(n), one prefix added,
+// renumbered and removed, a change that is not incremental, and the same
+// one-prefix changes in legacy mode.
+func timeReloader(t *testing.T, v frrtest.Version, n int) {
+	topo := frrtest.NewTopology(t)
+	node := frrtest.StartFRR(t, topo.Node, "node", frrtest.WithBackend(v.Backend), frrtest.WithWatchfrr())
+	one := netip.MustParsePrefix("198.19.255.1/32")
+	base := scaleConfig(n)
+	added := scaleConfig(n, one)
+	renumbered := strings.ReplaceAll(added, fmt.Sprintf("seq %d permit %s", n+1, one), fmt.Sprintf("seq %d permit %s", n+7, one))
+	notIncremental := strings.Replace(base, "  no bgp network import-check\n", "  no bgp network import-check\n  bgp log-neighbor-changes\n", 1)
+	steps := []struct{ name, conf string }{
+		{"cold load", base},
+		{"+1 prefix", added},
+		{"+1 prefix renumbered", renumbered},
+		{"-1 prefix", base},
+		{"not incremental (one router line)", notIncremental},
+		{"back", base},
+	}
+	for _, mode := range []string{"fast", modeLegacy} {
+		dir := t.TempDir()
+		p := startProcess(t, dir, append(node.Env(), "FRR_RELOADER_FULL_INTERVAL=0", "FRR_RELOADER_MODE="+mode)...)
+		for i, s := range steps {
+			if mode == modeLegacy && i == 0 {
+				// Already loaded: the legacy mode starts with the next change.
+				s = struct{ name, conf string }{"no change", base}
+			}
+			start := time.Now()
+			out := reloadStep(t, p, s.conf, resultSuccess)
+			t.Logf("N=%d mode %s, %s: %.2f s to .status", n, mode, s.name, time.Since(start).Seconds())
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasPrefix(line, "Step ") || strings.Contains(line, "Cold") || strings.Contains(line, "apply") || strings.Contains(line, "Incremental") {
+					t.Logf("  %s", line)
+				}
+			}
+		}
+		p.terminate(t)
+	}
+}
+
+// timeCommands times the commands a reload is made of on a node holding
+// scaleConfig(n).
+func timeCommands(t *testing.T, v frrtest.Version, n int) {
+	{
 		topo := frrtest.NewTopology(t)
 		node := frrtest.StartFRR(t, topo.Node, "node", frrtest.WithBackend(v.Backend), frrtest.WithWatchfrr())
 		dir := t.TempDir()
@@ -126,7 +177,7 @@ func TestReloaderSteps(t *testing.T) {
 		c = append(c, "-c", "router bgp 64512", "-c", "address-family ipv4 unicast", "-c", "no network "+one.String())
 		step("incremental -1 (vtysh -c ...)", vtysh(c...)...)
 		step("frr-reload --reload (no change)", applyArgv(cfg.reloadCmd, conf)...)
-	})
+	}
 }
 
 func tailLines(s string, n int) string {
