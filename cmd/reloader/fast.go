@@ -50,7 +50,10 @@ func (r *reloader) reloadFast(full bool) {
 	r.forget()
 
 	r.printf("Applying the configuration file")
-	var running string
+	var (
+		running string
+		pids    map[string]int // the daemons' pids before the apply, if unchanged
+	)
 	switch {
 	case prev.conf == "":
 		running, err = r.applyFirst()
@@ -58,13 +61,13 @@ func (r *reloader) reloadFast(full bool) {
 		r.printf("Periodic full apply")
 		running, err = r.applyFull()
 	default:
-		running, err = r.applyChange(prev, conf)
+		running, pids, err = r.applyChange(prev, conf)
 	}
 	if err != nil {
 		r.fail(started, "Failed to fully apply configuration file", running, err)
 		return
 	}
-	r.remember(conf)
+	r.remember(conf, pids)
 	r.writeRunningConfig(running)
 	if err := os.WriteFile(r.paths.lastError, []byte("\n"), fileMode); err != nil {
 		r.printf("Failed to clear %s: %v", r.paths.lastError, err)
@@ -150,25 +153,29 @@ func (r *reloader) applyFirst() (string, error) {
 // applyChange applies conf over prev: incrementally when only prefix-list
 // entries and network lines changed and FRR's daemons are those prev was
 // applied to, with a full apply otherwise or when the incremental one cannot
-// be verified.
-func (r *reloader) applyChange(prev applied, conf string) (string, error) {
+// be verified. After an incremental apply it also returns the daemons' pids
+// read before it (a daemon that restarts meanwhile is noticed next time).
+func (r *reloader) applyChange(prev applied, conf string) (string, map[string]int, error) {
 	pids, err := r.daemonPids()
 	if err != nil || !maps.Equal(pids, prev.pids) {
 		r.printf("FRR daemons changed since the last apply (%v, before %v, %v): full apply", pids, prev.pids, err)
-		return r.applyFull()
+		running, err := r.applyFull()
+		return running, nil, err
 	}
 	want := confdiff.Parse(conf)
 	plan, ok := confdiff.Diff(confdiff.Parse(prev.conf), want)
 	if !ok {
 		r.printf("The change is not incremental: full apply")
-		return r.applyFull()
+		running, err := r.applyFull()
+		return running, nil, err
 	}
 	running, err := r.applyIncremental(plan, want)
 	if err != nil {
 		r.printf("Incremental apply failed (%v): falling back to a full apply", err)
-		return r.applyFull()
+		running, err := r.applyFull()
+		return running, nil, err
 	}
-	return running, nil
+	return running, pids, nil
 }
 
 // applyIncremental sends plan's commands in one vtysh configuration session,
@@ -253,13 +260,15 @@ func (r *reloader) daemonPids() (map[string]int, error) {
 	return pids, nil
 }
 
-// remember records conf as applied, with the daemons' pids, in memory and
-// in last-applied.conf.
-func (r *reloader) remember(conf string) {
-	pids, err := r.daemonPids()
-	if err != nil {
-		r.printf("Failed to read the FRR daemons' pids: %v", err)
-		return
+// remember records conf as applied, with the daemons' pids (read now when
+// nil), in memory and in last-applied.conf.
+func (r *reloader) remember(conf string, pids map[string]int) {
+	if pids == nil {
+		var err error
+		if pids, err = r.daemonPids(); err != nil {
+			r.printf("Failed to read the FRR daemons' pids: %v", err)
+			return
+		}
 	}
 	if err := os.WriteFile(r.paths.lastApplied, []byte(conf), 0o600); err != nil {
 		r.printf("Failed to write %s: %v", r.paths.lastApplied, err)

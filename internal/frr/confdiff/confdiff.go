@@ -142,7 +142,8 @@ func Parse(text string) Config {
 }
 
 // parseEntry recognises `ip|ipv6 prefix-list NAME seq N permit|deny
-// any|PREFIX [ge N] [le N]` with a masked prefix of the list's family.
+// any|PREFIX [ge N] [le N]` (bounds in either order) with a masked prefix of
+// the list's family, and returns the rule in FRR's form.
 func parseEntry(words []string) (ListKey, uint32, string, bool) {
 	if len(words) < 7 || (words[0] != "ip" && words[0] != "ipv6") || words[1] != "prefix-list" || words[3] != "seq" {
 		return ListKey{}, 0, "", false
@@ -167,20 +168,23 @@ func parseEntry(words []string) (ListKey, uint32, string, bool) {
 	if err != nil || p != p.Masked() || p.Addr().Is4() != (k.Family == "ip") {
 		return ListKey{}, 0, "", false
 	}
-	rule := action + " " + p.String()
-	rest = rest[1:]
-	for _, bound := range []string{"ge", "le"} {
-		if len(rest) >= 2 && rest[0] == bound {
-			n, err := strconv.Atoi(rest[1])
-			if err != nil || n < 0 || n > p.Addr().BitLen() || rest[1] != strconv.Itoa(n) {
-				return ListKey{}, 0, "", false
-			}
-			rule += " " + bound + " " + rest[1]
-			rest = rest[2:]
+	// ge and le may come in either order; FRR shows ge first.
+	bounds := map[string]string{}
+	for rest = rest[1:]; len(rest) > 0; rest = rest[2:] {
+		if len(rest) < 2 || (rest[0] != "ge" && rest[0] != "le") || bounds[rest[0]] != "" {
+			return ListKey{}, 0, "", false
 		}
+		n, err := strconv.Atoi(rest[1])
+		if err != nil || n < 0 || n > p.Addr().BitLen() || rest[1] != strconv.Itoa(n) {
+			return ListKey{}, 0, "", false
+		}
+		bounds[rest[0]] = rest[1]
 	}
-	if len(rest) != 0 {
-		return ListKey{}, 0, "", false
+	rule := action + " " + p.String()
+	for _, bound := range []string{"ge", "le"} {
+		if v := bounds[bound]; v != "" {
+			rule += " " + bound + " " + v
+		}
 	}
 	return k, uint32(seq), rule, true
 }

@@ -143,6 +143,15 @@ func TestDiff(t *testing.T) {
 			wantLists: []ListKey{{"ip", "spare"}},
 		},
 		{
+			name: "bounds in the rendered order (le first) are sent in FRR's",
+			old:  base,
+			new:  base + "ipv6 prefix-list spare seq 1 permit 2001:db8::/32 le 64 ge 48\n",
+			want: []string{
+				"ipv6 prefix-list spare seq 1 permit 2001:db8::/32 ge 48 le 64",
+			},
+			wantLists: []ListKey{{"ipv6", "spare"}},
+		},
+		{
 			name: "last network of a block removed with its block",
 			old:  base,
 			new:  edit("  address-family ipv4 unicast\n    network 198.51.100.0/24\n  exit-address-family\n", ""),
@@ -163,7 +172,9 @@ func TestDiff(t *testing.T) {
 		{name: "network at the top level", old: base, new: base + "network 10.0.0.0/8\n", wantFull: true},
 		{name: "entry without a number", old: base, new: base + "ip prefix-list x permit 10.0.0.0/8\n", wantFull: true},
 		{name: "entry with host bits", old: base, new: base + "ip prefix-list x seq 1 permit 10.0.0.1/8\n", wantFull: true},
-		{name: "entry with trailing words", old: base, new: base + "ip prefix-list x seq 1 permit 10.0.0.0/8 le 24 ge 16\n", wantFull: true},
+		{name: "entry with trailing words", old: base, new: base + "ip prefix-list x seq 1 permit 10.0.0.0/8 le 24 x\n", wantFull: true},
+		{name: "entry with a bound twice", old: base, new: base + "ip prefix-list x seq 1 permit 10.0.0.0/8 le 24 le 24\n", wantFull: true},
+		{name: "entry with a bound too long", old: base, new: base + "ip prefix-list x seq 1 permit 10.0.0.0/8 le 33\n", wantFull: true},
 		{name: "entry of the wrong family", old: base, new: base + "ipv6 prefix-list x seq 1 permit 10.0.0.0/8\n", wantFull: true},
 		{name: "indented entry", old: base, new: base + "router bgp 64512\n ip prefix-list x seq 1 permit 10.0.0.0/8\n", wantFull: true},
 		{name: "prefix-list description", old: base, new: base + "ip prefix-list x description y\n", wantFull: true},
