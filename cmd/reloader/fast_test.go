@@ -188,3 +188,40 @@ func TestProcessChildrenDieWithReloader(t *testing.T) {
 		return err != nil, fmt.Sprintf("child %d still runs after the reloader was killed", pid)
 	})
 }
+
+// TestPeriodicFullApply: after a successful reload and the idle interval,
+// the reloader applies the file again with frr-reload.py --reload.
+func TestPeriodicFullApply(t *testing.T) {
+	h := newHarness(t, fake{})
+	h.reload.cfg.legacy = false
+	h.reload.cfg.fullInterval = 300 * time.Millisecond
+	bin := t.TempDir()
+	vtysh := writeScript(t, bin, "vtysh", fmt.Sprintf(`echo "vtysh $*" >> %q
+case "$*" in
+*"show modules"*) printf 'Module information for bgpd:\npid: 42\n' ;;
+esac
+`, h.calls))
+	h.reload.cfg.vtyshCmd = []string{"/bin/sh", vtysh}
+	h.reload.reload()
+	if got := h.file(t, ".status"); got != "1700000000 success" {
+		t.Fatalf(".status = %q after the cold load:\n%s", got, h.out.String())
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		h.reload.periodicFullApply(stop)
+		close(done)
+	}()
+	defer func() {
+		close(stop)
+		<-done
+	}()
+	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
+		for _, c := range h.callLog(t) {
+			if strings.Contains(c, "--reload --overwrite") {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("no full apply yet: %q", h.callLog(t))
+	})
+}

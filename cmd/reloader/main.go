@@ -81,7 +81,7 @@ func run() int {
 		return 1
 	}
 	if !r.cfg.legacy && r.cfg.fullInterval > 0 {
-		go r.periodicFullApply()
+		go r.periodicFullApply(make(chan struct{}))
 	}
 	for sig := range signals {
 		if sig != syscall.SIGHUP {

@@ -238,12 +238,16 @@ func (r *reloader) sinceReload() (time.Duration, bool) {
 
 // periodicFullApply re-applies frr.conf in full with frr-reload.py whenever
 // the reloader has been idle for cfg.fullInterval after a successful
-// reload, repairing any drift an incremental apply cannot see. It never
-// returns.
-func (r *reloader) periodicFullApply() {
+// reload, repairing any drift an incremental apply cannot see, until stop
+// is closed.
+func (r *reloader) periodicFullApply(stop <-chan struct{}) {
 	wait := r.cfg.fullInterval
 	for {
-		time.Sleep(wait)
+		select {
+		case <-stop:
+			return
+		case <-time.After(wait):
+		}
 		idle, ok := r.sinceReload()
 		if !ok || idle < r.cfg.fullInterval {
 			wait = r.cfg.fullInterval - idle
