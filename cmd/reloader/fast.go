@@ -78,8 +78,9 @@ func (r *reloader) reloadFast(full bool) {
 
 // stepError is a failed step with the output that explains it.
 type stepError struct {
-	output string
-	err    error
+	output  string
+	printed bool // output already went to stdout
+	err     error
 }
 
 func (e *stepError) Error() string { return e.err.Error() }
@@ -89,16 +90,19 @@ func (e *stepError) Unwrap() error { return e.err }
 // output (redacted, without terminal escapes) in last-error, a failure in
 // .status and a refreshed running-config.
 func (r *reloader) fail(started time.Time, message, output string, err error) {
+	printed := false
 	if se, ok := errors.AsType[*stepError](err); ok && se.output != "" {
-		output = se.output
+		output, printed = se.output, se.printed
 	}
 	r.printf("%s %d seconds (%v)", message, elapsed(started), err)
 	text := cleanOutput(output)
 	if strings.TrimSpace(text) == "" {
-		text = err.Error() + "\n"
+		text, printed = err.Error()+"\n", false
 	}
-	r.printText(text)
-	if err := os.WriteFile(r.paths.lastError, []byte(redact(text)), fileMode); err != nil {
+	if !printed {
+		r.printText(text)
+	}
+	if err := os.WriteFile(r.paths.lastError, []byte(redact(summarize(text))), fileMode); err != nil {
 		r.printf("Failed to write %s: %v", r.paths.lastError, err)
 	}
 	r.writeStatus(resultFailure)
@@ -222,7 +226,7 @@ func (r *reloader) applyFull() (string, error) {
 	_ = w.Flush()
 	r.flush()
 	if err != nil {
-		return "", &stepError{output: out.String(), err: err}
+		return "", &stepError{output: out.String(), printed: true, err: err}
 	}
 	return r.showRunning()
 }
@@ -388,4 +392,35 @@ func parseModulePids(output string) map[string]int {
 		}
 	}
 	return pids
+}
+
+// maxLastError bounds last-error: frr-reload.py logs every line it applies,
+// megabytes for a large configuration.
+const maxLastError = 64 << 10
+
+// errorLineRE matches the lines of a long output that explain a failure.
+var errorLineRE = regexp.MustCompile(`ERROR|CRITICAL|WARNING|Traceback|Exception|Failure|% |line \d+:`)
+
+// summarize returns output unchanged when it fits in maxLastError; else the
+// lines that report errors and the last lines, within the bound.
+func summarize(output string) string {
+	if len(output) <= maxLastError {
+		return output
+	}
+	const tail = 40
+	lines := strings.SplitAfter(output, "\n")
+	var kept []string
+	for i, line := range lines {
+		if i >= len(lines)-tail || errorLineRE.MatchString(line) {
+			kept = append(kept, line)
+		}
+	}
+	text := strings.Join(kept, "")
+	if len(text) > maxLastError {
+		text = text[len(text)-maxLastError:]
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			text = text[i+1:]
+		}
+	}
+	return fmt.Sprintf("(%d bytes of output cut to the error lines and the last %d lines)\n%s", len(output), tail, text)
 }

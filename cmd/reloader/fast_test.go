@@ -225,3 +225,28 @@ esac
 		return false, fmt.Sprintf("no full apply yet: %q", h.callLog(t))
 	})
 }
+
+func TestSummarize(t *testing.T) {
+	if got := summarize("short\n"); got != "short\n" {
+		t.Errorf("summarize changed a short output: %q", got)
+	}
+	var b strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&b, "2026 INFO: applying line %d of a large configuration\n", i)
+		if i == 10 {
+			b.WriteString("2026 ERROR: Failure to communicate[13] to bgpd, line: bad\n")
+		}
+	}
+	got := summarize(b.String())
+	if len(got) > maxLastError+200 {
+		t.Errorf("summary is %d bytes", len(got))
+	}
+	for _, want := range []string{"bytes of output cut", "ERROR: Failure to communicate[13] to bgpd", "line 4999 of"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "line 100 of") {
+		t.Errorf("summary kept an INFO line from the middle")
+	}
+}
