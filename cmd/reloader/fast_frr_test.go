@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 )
@@ -138,7 +139,14 @@ func testReloaderFastPath(t *testing.T, b frrtest.Backend) {
 
 	// The same entry under a new number: deleted and re-added in one session.
 	moved := strings.Replace(added, "seq 2 permit 198.51.100.0/24", "seq 7 permit 198.51.100.0/24", 1)
+	// The peer must keep the route throughout, including the route-map
+	// delay timer after the change.
+	stopWatch := watchRoute(t, peer, "198.51.100.0/24")
 	out = reloadStep(t, p, moved, resultSuccess)
+	time.Sleep(2500 * time.Millisecond)
+	if missing := stopWatch(); missing > 0 {
+		t.Errorf("the peer lost 198.51.100.0/24 in %d polls while its entry was renumbered", missing)
+	}
 	wantOutput(t, "renumber", out, []string{markIncremental,
 		"no ip prefix-list 192.0.2.2-allowed-ipv4 seq 2 permit 198.51.100.0/24\nip prefix-list 192.0.2.2-allowed-ipv4 seq 7 permit 198.51.100.0/24\n"},
 		[]string{"full apply"})
@@ -226,4 +234,35 @@ func waitNoRoute(t *testing.T, inst *frrtest.Instance, prefix string) {
 		_, ok := table.Routes[prefix]
 		return !ok, fmt.Sprintf("%s still has a route to %s", inst.Name(), prefix)
 	})
+}
+
+// watchRoute polls inst's IPv4 unicast table for prefix until the returned
+// function is called, which returns how many polls did not find it.
+func watchRoute(t *testing.T, inst *frrtest.Instance, prefix string) func() int {
+	t.Helper()
+	stop := make(chan struct{})
+	result := make(chan int)
+	go func() {
+		missing := 0
+		for {
+			select {
+			case <-stop:
+				result <- missing
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			var table struct {
+				Routes map[string]any `json:"routes"`
+			}
+			if err := inst.VtyshJSON("show bgp ipv4 unicast json", &table); err == nil {
+				if _, ok := table.Routes[prefix]; !ok {
+					missing++
+				}
+			}
+		}
+	}()
+	return func() int {
+		close(stop)
+		return <-result
+	}
 }
