@@ -53,15 +53,16 @@ func (r *reloader) reloadFast(full bool) {
 	var (
 		running string
 		pids    map[string]int // the daemons' pids before the apply, if unchanged
+		save    bool           // write memory is still to be done
 	)
 	switch {
 	case prev.conf == "":
-		running, err = r.applyFirst()
+		running, save, err = r.applyFirst()
 	case full:
 		r.printf("Periodic full apply")
 		running, err = r.applyFull()
 	default:
-		running, pids, err = r.applyChange(prev, conf)
+		running, pids, save, err = r.applyChange(prev, conf)
 	}
 	if err != nil {
 		r.fail(started, "Failed to fully apply configuration file", running, err)
@@ -74,6 +75,15 @@ func (r *reloader) reloadFast(full bool) {
 	}
 	r.printf("FRR reloaded successfully! %d seconds", elapsed(started))
 	r.writeStatus(resultSuccess)
+	if save {
+		// After .status, still under the lock: FRR already runs the file, and
+		// saving it takes seconds at scale (FRR 10 at 10,000 prefixes). If it
+		// fails, the next reload is a full one, which saves again.
+		if err := r.writeMemory(); err != nil {
+			r.printf("Failed to save the configuration (%v): the next reload is a full apply", err)
+			r.forget()
+		}
+	}
 }
 
 // stepError is a failed step with the output that explains it.
@@ -124,34 +134,36 @@ func (r *reloader) dryRun() (string, error) {
 // prefix-list), the file is loaded with one `vtysh -f` and proven with a
 // `frr-reload.py --test` that finds nothing to change; anything else, or any
 // doubt, is a full apply.
-func (r *reloader) applyFirst() (string, error) {
-	running, err := r.showRunning()
+func (r *reloader) applyFirst() (running string, save bool, err error) {
+	running, err = r.showRunning()
 	if err != nil || !startupOnly(running) {
-		return r.applyFull()
+		running, err = r.applyFull()
+		return running, false, err
+	}
+	full := func() (string, bool, error) {
+		running, err := r.applyFull()
+		return running, false, err
 	}
 	r.printf("Cold start: loading the configuration file with vtysh")
 	var out bytes.Buffer
 	if err := r.runChild(slices.Concat(r.cfg.vtyshCmd, []string{"-f", r.paths.config}), &out, &out); err != nil {
 		r.printText(cleanOutput(out.String()))
 		r.printf("Cold load failed (%v): falling back to a full apply", err)
-		return r.applyFull()
+		return full()
 	}
 	out.Reset()
 	if err := r.runChild(testArgv(r.cfg.reloadCmd, r.paths.config), &out, &out); err != nil {
 		r.printText(cleanOutput(out.String()))
 		r.printf("Cold load check failed (%v): falling back to a full apply", err)
-		return r.applyFull()
+		return full()
 	}
 	r.printText(cleanOutput(out.String()))
 	if changes := reloadTestChanges(out.String()); len(changes) > 0 {
 		r.printf("Cold load left %d differences: falling back to a full apply", len(changes))
-		return r.applyFull()
+		return full()
 	}
-	if err := r.writeMemory(); err != nil {
-		r.printf("Failed to save the configuration (%v): falling back to a full apply", err)
-		return r.applyFull()
-	}
-	return r.showRunning()
+	running, err = r.showRunning()
+	return running, true, err
 }
 
 // applyChange applies conf over prev: incrementally when only prefix-list
@@ -159,32 +171,32 @@ func (r *reloader) applyFirst() (string, error) {
 // applied to, with a full apply otherwise or when the incremental one cannot
 // be verified. After an incremental apply it also returns the daemons' pids
 // read before it (a daemon that restarts meanwhile is noticed next time).
-func (r *reloader) applyChange(prev applied, conf string) (string, map[string]int, error) {
+func (r *reloader) applyChange(prev applied, conf string) (string, map[string]int, bool, error) {
 	pids, err := r.daemonPids()
 	if err != nil || !maps.Equal(pids, prev.pids) {
 		r.printf("FRR daemons changed since the last apply (%v, before %v, %v): full apply", pids, prev.pids, err)
 		running, err := r.applyFull()
-		return running, nil, err
+		return running, nil, false, err
 	}
 	want := confdiff.Parse(conf)
 	plan, ok := confdiff.Diff(confdiff.Parse(prev.conf), want)
 	if !ok {
 		r.printf("The change is not incremental: full apply")
 		running, err := r.applyFull()
-		return running, nil, err
+		return running, nil, false, err
 	}
 	running, err := r.applyIncremental(plan, want)
 	if err != nil {
 		r.printf("Incremental apply failed (%v): falling back to a full apply", err)
 		running, err := r.applyFull()
-		return running, nil, err
+		return running, nil, false, err
 	}
-	return running, pids, nil
+	return running, pids, !plan.Empty(), nil
 }
 
 // applyIncremental sends plan's commands in one vtysh configuration session,
-// reads the running configuration back and compares what the plan touched,
-// then saves the configuration. It returns the running configuration.
+// reads the running configuration back and compares what the plan touched.
+// It returns the running configuration; saving it is the caller's job.
 func (r *reloader) applyIncremental(plan confdiff.Plan, want confdiff.Config) (string, error) {
 	r.printf("Incremental apply: %d commands, %d prefix-lists, %d address families", len(plan.Commands), len(plan.Lists), len(plan.AFs))
 	if !plan.Empty() {
@@ -207,11 +219,6 @@ func (r *reloader) applyIncremental(plan confdiff.Plan, want confdiff.Config) (s
 	}
 	if err := confdiff.Verify(plan, want, confdiff.Parse(running)); err != nil {
 		return "", err
-	}
-	if !plan.Empty() {
-		if err := r.writeMemory(); err != nil {
-			return "", err
-		}
 	}
 	return running, nil
 }

@@ -48,6 +48,12 @@ func TestReloaderFastPathWithFRR(t *testing.T) {
 // what the reloader printed for this reload.
 func reloadStep(t *testing.T, p *process, conf, result string) string {
 	t.Helper()
+	return reloadStepWithin(t, p, conf, result, waitTimeout)
+}
+
+// reloadStepWithin is reloadStep with a bound on the wait.
+func reloadStepWithin(t *testing.T, p *process, conf, result string, timeout time.Duration) string {
+	t.Helper()
 	before := len(p.out.String())
 	writeFile(t, p.volume.config, conf)
 	// A new .status is written for every reload: remove the old one so the
@@ -56,8 +62,15 @@ func reloadStep(t *testing.T, p *process, conf, result string) string {
 		t.Fatal(err)
 	}
 	p.signal(t, syscall.SIGHUP)
-	p.waitStatus(t, result)
-	p.waitIdle(t)
+	frrtest.WaitFor(t, timeout, func() (bool, string) {
+		b, _ := os.ReadFile(p.volume.status)
+		return strings.HasSuffix(string(b), " "+result), fmt.Sprintf(".status = %q", b)
+	})
+	frrtest.WaitFor(t, timeout, func() (bool, string) {
+		out := p.out.String()
+		received, finished := strings.Count(out, receivedSIGHUP), strings.Count(out, reloadFinished)
+		return received == finished, fmt.Sprintf("%d SIGHUPs received, %d reloads finished", received, finished)
+	})
 	return p.out.String()[before:]
 }
 

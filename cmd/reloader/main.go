@@ -22,8 +22,10 @@
 //     one `vtysh -f` session (entries that moved to a new number deleted and
 //     re-added first, then added entries, added networks, removed networks,
 //     removed entries); the running configuration is read back and the
-//     touched lists and address families compared with the file; then
-//     `write memory`. Any error or difference falls back to a full apply.
+//     touched lists and address families compared with the file. Any error
+//     or difference falls back to a full apply. `write memory` follows
+//     right after .status is written, still under the lock (it takes
+//     seconds at scale); if it fails, the next reload is a full apply.
 //  3. Full apply with `frr-reload.py --reload --overwrite` otherwise: any
 //     other change, after a failed or interrupted reload, when an FRR daemon
 //     restarted since the last apply (its pid in `show modules` changed), and
@@ -31,8 +33,9 @@
 //     success (drift repair).
 //  4. Cold start (nothing applied by this process yet, and FRR runs neither a
 //     BGP router nor a prefix-list): one `vtysh -f frr.conf`, then
-//     `frr-reload.py --test` must find nothing to change (else a full apply),
-//     then `write memory`.
+//     `frr-reload.py --test` must find nothing to change (else a full apply;
+//     FRR 10's invisible `ip|ipv6 nht resolve-via-default` defaults aside),
+//     then `write memory` as in 2.
 //
 // Children (vtysh, frr-reload.py) run in process groups of their own with
 // SIGKILL as parent-death signal, and are killed on SIGTERM, so no reload
