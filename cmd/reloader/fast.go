@@ -36,9 +36,19 @@ func (r *reloader) reloadFast(full bool) {
 		return
 	}
 	conf := string(confBytes)
+	defer os.Remove(r.paths.incremental)
 
+	// An incremental change is checked on its own commands: the rest of the
+	// file is the part that passed the check when it was applied.
+	var change *incrementalChange
+	if !full && r.state.conf != "" {
+		want := confdiff.Parse(conf)
+		if plan, ok := confdiff.Diff(confdiff.Parse(r.state.conf), want); ok {
+			change = &incrementalChange{plan: plan, want: want}
+		}
+	}
 	r.printf("Checking the configuration file syntax")
-	if out, err := r.dryRun(); err != nil {
+	if out, err := r.checkFast(change); err != nil {
 		// The check does not touch FRR: what was applied before still holds.
 		r.fail(started, "Syntax error spotted: aborting..", out, err)
 		return
@@ -62,7 +72,7 @@ func (r *reloader) reloadFast(full bool) {
 		r.printf("Periodic full apply")
 		running, err = r.applyFull()
 	default:
-		running, pids, save, err = r.applyChange(prev, conf)
+		running, pids, save, err = r.applyChange(prev, change)
 	}
 	if err != nil {
 		r.fail(started, "Failed to fully apply configuration file", running, err)
@@ -119,10 +129,32 @@ func (r *reloader) fail(started time.Time, message, output string, err error) {
 	r.refreshRunningConfig()
 }
 
-// dryRun parses frr.conf with `vtysh --dryrun -f` and returns its output.
-func (r *reloader) dryRun() (string, error) {
+// incrementalChange is a change confdiff found incremental.
+type incrementalChange struct {
+	plan confdiff.Plan
+	want confdiff.Config // the new file, parsed
+}
+
+// checkFast dry-runs frr.conf, or for an incremental change its commands
+// (written to incremental.conf), and returns vtysh's output.
+func (r *reloader) checkFast(change *incrementalChange) (string, error) {
+	if change == nil {
+		return r.dryRun(r.paths.config)
+	}
+	if change.plan.Empty() {
+		return "", nil
+	}
+	text := strings.Join(change.plan.Commands, "\n") + "\n"
+	if err := os.WriteFile(r.paths.incremental, []byte(text), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", r.paths.incremental, err)
+	}
+	return r.dryRun(r.paths.incremental)
+}
+
+// dryRun parses file with `vtysh --dryrun -f` and returns its output.
+func (r *reloader) dryRun(file string) (string, error) {
 	var out bytes.Buffer
-	runErr := r.runChild(dryRunArgv(r.cfg.vtyshCmd, r.paths.config), &out, &out)
+	runErr := r.runChild(dryRunArgv(r.cfg.vtyshCmd, file), &out, &out)
 	if err := frrcheck.Verdict(out.String(), runErr); err != nil {
 		return out.String(), err
 	}
@@ -166,32 +198,30 @@ func (r *reloader) applyFirst() (running string, save bool, err error) {
 	return running, true, err
 }
 
-// applyChange applies conf over prev: incrementally when only prefix-list
-// entries and network lines changed and FRR's daemons are those prev was
-// applied to, with a full apply otherwise or when the incremental one cannot
-// be verified. After an incremental apply it also returns the daemons' pids
+// applyChange applies frr.conf over prev: incrementally when change is not
+// nil (only prefix-list entries and network lines changed) and FRR's daemons
+// are those prev was applied to, with a full apply otherwise or when the
+// incremental one cannot be verified. After an incremental apply it also returns the daemons' pids
 // read before it (a daemon that restarts meanwhile is noticed next time).
-func (r *reloader) applyChange(prev applied, conf string) (string, map[string]int, bool, error) {
+func (r *reloader) applyChange(prev applied, change *incrementalChange) (string, map[string]int, bool, error) {
 	pids, err := r.daemonPids()
 	if err != nil || !maps.Equal(pids, prev.pids) {
 		r.printf("FRR daemons changed since the last apply (%v, before %v, %v): full apply", pids, prev.pids, err)
 		running, err := r.applyFull()
 		return running, nil, false, err
 	}
-	want := confdiff.Parse(conf)
-	plan, ok := confdiff.Diff(confdiff.Parse(prev.conf), want)
-	if !ok {
+	if change == nil {
 		r.printf("The change is not incremental: full apply")
 		running, err := r.applyFull()
 		return running, nil, false, err
 	}
-	running, err := r.applyIncremental(plan, want)
+	running, err := r.applyIncremental(change.plan, change.want)
 	if err != nil {
 		r.printf("Incremental apply failed (%v): falling back to a full apply", err)
 		running, err := r.applyFull()
 		return running, nil, false, err
 	}
-	return running, pids, !plan.Empty(), nil
+	return running, pids, !change.plan.Empty(), nil
 }
 
 // applyIncremental sends plan's commands in one vtysh configuration session,
@@ -200,12 +230,8 @@ func (r *reloader) applyChange(prev applied, conf string) (string, map[string]in
 func (r *reloader) applyIncremental(plan confdiff.Plan, want confdiff.Config) (string, error) {
 	r.printf("Incremental apply: %d commands, %d prefix-lists, %d address families", len(plan.Commands), len(plan.Lists), len(plan.AFs))
 	if !plan.Empty() {
-		text := strings.Join(plan.Commands, "\n") + "\n"
-		r.printText(text)
-		if err := os.WriteFile(r.paths.incremental, []byte(text), 0o600); err != nil {
-			return "", fmt.Errorf("write %s: %w", r.paths.incremental, err)
-		}
-		defer os.Remove(r.paths.incremental)
+		// checkFast wrote the commands to incremental.conf.
+		r.printText(strings.Join(plan.Commands, "\n") + "\n")
 		var out bytes.Buffer
 		runErr := r.runChild(slices.Concat(r.cfg.vtyshCmd, []string{"-f", r.paths.incremental}), &out, &out)
 		r.printText(cleanOutput(out.String()))
