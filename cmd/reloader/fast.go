@@ -23,7 +23,7 @@ import (
 // start or a full apply.
 type applied struct {
 	conf string         // the frr.conf text applied
-	pids map[string]int // daemon name to pid right after the apply
+	pids map[string]int // daemon name to pid when it was applied
 }
 
 // reloadFast checks frr.conf with a dry run, then applies it incrementally
