@@ -292,6 +292,19 @@ func (i *Instance) KillDaemon(daemon string) error {
 	}
 }
 
+// RestartDaemon starts again a daemon stopped with KillDaemon, as watchfrr
+// would after a crash: it comes back without configuration.
+func (i *Instance) RestartDaemon(daemon string) error {
+	i.mu.Lock()
+	if _, running := i.procs[daemon]; running {
+		i.mu.Unlock()
+		return fmt.Errorf("%s is already running in %s", daemon, i.name)
+	}
+	i.started = slices.DeleteFunc(i.started, func(d string) bool { return d == daemon })
+	i.mu.Unlock()
+	return i.start(daemon, i.layout.DaemonArgv(i.ns.Name, daemon))
+}
+
 // Stop stops all daemons: SIGTERM to all of them at once, SIGKILL to those
 // still running after a few seconds. It is safe to call more than once.
 func (i *Instance) Stop() {
