@@ -3,7 +3,6 @@ package frr
 import (
 	"cmp"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"net/netip"
 	"slices"
@@ -316,7 +315,14 @@ type stableNumbers struct {
 	rmOrder   []string
 }
 
+// addEntries collects the permits of one list name (whose entries may be
+// of both families) and gives its denies DenyAnySeq. normalised holds the
+// hashed match text of each entry, nil to hash the printed one.
 func (s *stableNumbers) addEntries(name string, entries []PrefixEntry, normalised []string) {
+	var byFamily [2]struct {
+		items []stableItem
+		basis uint32 // the hash state after "<fw> prefix-list <name> permit "
+	}
 	for i := range entries {
 		e := &entries[i]
 		if e.Action == ActionDeny {
@@ -327,20 +333,40 @@ func (s *stableNumbers) addEntries(name string, entries []PrefixEntry, normalise
 		if normalised != nil {
 			match = normalised[i]
 		}
-		text := e.FW + " prefix-list " + name + " permit " + match
-		key := e.FW + " " + name
+		f := &byFamily[familyIndex(e.FW)]
+		if f.items == nil {
+			f.items = make([]stableItem, 0, len(entries))
+			f.basis = fnv1a(fnvOffset, e.FW+" prefix-list "+name+" permit ")
+		}
+		// Within one list the hashed texts differ only by match, so it is
+		// the tie-break.
+		f.items = append(f.items, stableItem{want: 1 + fnv1a(f.basis, match)%maxPermitSeq, text: match, seq: &e.Seq})
+	}
+	for i, fw := range []string{"ip", "ipv6"} {
+		if byFamily[i].items == nil {
+			continue
+		}
+		key := fw + " " + name
 		if _, found := s.lists[key]; !found {
 			s.order = append(s.order, key)
 		}
-		s.lists[key] = append(s.lists[key], stableItem{want: 1 + fnv32(text)%maxPermitSeq, text: text, seq: &e.Seq})
+		s.lists[key] = append(s.lists[key], byFamily[i].items...)
 	}
+}
+
+// familyIndex is 1 for the ipv6 family word, 0 for ip.
+func familyIndex(fw string) int {
+	if fw == "ipv6" {
+		return 1
+	}
+	return 0
 }
 
 func (s *stableNumbers) addRouteMap(routeMap, name string, seq *uint32) {
 	if _, found := s.routeMaps[routeMap]; !found {
 		s.rmOrder = append(s.rmOrder, routeMap)
 	}
-	s.routeMaps[routeMap] = append(s.routeMaps[routeMap], stableItem{want: 1 + fnv32(name)%maxPropertyRouteMap, text: name, seq: seq})
+	s.routeMaps[routeMap] = append(s.routeMaps[routeMap], stableItem{want: 1 + fnv1a(fnvOffset, name)%maxPropertyRouteMap, text: name, seq: seq})
 }
 
 // numberStable numbers c in the stable mode (see Number).
@@ -465,12 +491,21 @@ func assignStable(items []stableItem, max uint32) error {
 	return nil
 }
 
-// fnv32 is the 32-bit FNV-1a hash of s: fixed by its definition, so the
-// numbers are the same on every machine and Go version.
-func fnv32(s string) uint32 {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(s))
-	return h.Sum32()
+// FNV-1a, 32 bits: fixed by its definition, so the numbers are the same on
+// every machine and Go version.
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+// fnv1a continues the FNV-1a hash state h over s; fnv1a(fnvOffset, s) is
+// the hash of s.
+func fnv1a(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= fnvPrime
+	}
+	return h
 }
 
 // normalisedPrefixes returns the prefixes as FRR shows them (host bits
