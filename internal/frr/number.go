@@ -148,7 +148,10 @@ type PrefixEntry struct {
 // sorting its entries by (hashed number, hashed text) and giving each entry
 // its hashed number, or the next number after the previous entry's when
 // that is taken; numbers beyond the range go to the lowest free ones. So a
-// collision moves the entry whose text sorts after the other's.
+// collision moves the entry whose text sorts after the other's. Lists are
+// keyed by name across the whole config, so neighbors sharing an ID (which
+// the conversion never builds) still get distinct numbers, except in the
+// fixed block.
 func Number(c *Config, mode SeqMode) error {
 	switch mode {
 	case SeqPosition:
