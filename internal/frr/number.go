@@ -518,21 +518,25 @@ func normalisedPrefixes(prefixes []string) []string {
 		return nil
 	}
 	res := make([]string, len(prefixes))
+	var buf []byte
 	for i, p := range prefixes {
-		res[i] = normalisedPrefix(p)
+		res[i], buf = normalisedPrefix(p, buf)
 	}
 	return res
 }
 
-func normalisedPrefix(p string) string {
+// normalisedPrefix returns p as FRR shows it, allocating only when that
+// differs from p; buf is scratch space, returned for reuse.
+func normalisedPrefix(p string, buf []byte) (string, []byte) {
 	parsed, err := netip.ParsePrefix(p)
 	if err != nil {
-		return p
+		return p, buf
 	}
-	if masked := parsed.Masked().String(); masked != p {
-		return masked
+	buf = parsed.Masked().AppendTo(buf[:0])
+	if string(buf) == p {
+		return p, buf
 	}
-	return p
+	return string(buf), buf
 }
 
 // normalisedSelectors returns the match texts of selectors as FRR shows
@@ -541,7 +545,7 @@ func normalisedSelectors(sels ...[]IncomingFilter) []string {
 	var res []string
 	for _, s := range sels {
 		for _, f := range s {
-			text := normalisedPrefix(f.Prefix)
+			text, _ := normalisedPrefix(f.Prefix, nil)
 			if f.GE != 0 {
 				text += " ge " + strconv.FormatUint(uint64(f.GE), 10)
 			}
