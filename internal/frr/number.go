@@ -3,7 +3,6 @@ package frr
 import (
 	"cmp"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"net/netip"
 	"slices"
@@ -149,7 +148,10 @@ type PrefixEntry struct {
 // sorting its entries by (hashed number, hashed text) and giving each entry
 // its hashed number, or the next number after the previous entry's when
 // that is taken; numbers beyond the range go to the lowest free ones. So a
-// collision moves the entry whose text sorts after the other's.
+// collision moves the entry whose text sorts after the other's. Lists are
+// keyed by name across the whole config, so neighbors sharing an ID (which
+// the conversion never builds) still get distinct numbers, except in the
+// fixed block.
 func Number(c *Config, mode SeqMode) error {
 	switch mode {
 	case SeqPosition:
@@ -316,7 +318,14 @@ type stableNumbers struct {
 	rmOrder   []string
 }
 
+// addEntries collects the permits of one list name (whose entries may be
+// of both families) and gives its denies DenyAnySeq. normalised holds the
+// hashed match text of each entry, nil to hash the printed one.
 func (s *stableNumbers) addEntries(name string, entries []PrefixEntry, normalised []string) {
+	var byFamily [2]struct {
+		items []stableItem
+		basis uint32 // the hash state after "<fw> prefix-list <name> permit "
+	}
 	for i := range entries {
 		e := &entries[i]
 		if e.Action == ActionDeny {
@@ -327,20 +336,40 @@ func (s *stableNumbers) addEntries(name string, entries []PrefixEntry, normalise
 		if normalised != nil {
 			match = normalised[i]
 		}
-		text := e.FW + " prefix-list " + name + " permit " + match
-		key := e.FW + " " + name
+		f := &byFamily[familyIndex(e.FW)]
+		if f.items == nil {
+			f.items = make([]stableItem, 0, len(entries))
+			f.basis = fnv1a(fnvOffset, e.FW+" prefix-list "+name+" permit ")
+		}
+		// Within one list the hashed texts differ only by match, so it is
+		// the tie-break.
+		f.items = append(f.items, stableItem{want: 1 + fnv1a(f.basis, match)%maxPermitSeq, text: match, seq: &e.Seq})
+	}
+	for i, fw := range []string{"ip", "ipv6"} {
+		if byFamily[i].items == nil {
+			continue
+		}
+		key := fw + " " + name
 		if _, found := s.lists[key]; !found {
 			s.order = append(s.order, key)
 		}
-		s.lists[key] = append(s.lists[key], stableItem{want: 1 + fnv32(text)%maxPermitSeq, text: text, seq: &e.Seq})
+		s.lists[key] = append(s.lists[key], byFamily[i].items...)
 	}
+}
+
+// familyIndex is 1 for the ipv6 family word, 0 for ip.
+func familyIndex(fw string) int {
+	if fw == "ipv6" {
+		return 1
+	}
+	return 0
 }
 
 func (s *stableNumbers) addRouteMap(routeMap, name string, seq *uint32) {
 	if _, found := s.routeMaps[routeMap]; !found {
 		s.rmOrder = append(s.rmOrder, routeMap)
 	}
-	s.routeMaps[routeMap] = append(s.routeMaps[routeMap], stableItem{want: 1 + fnv32(name)%maxPropertyRouteMap, text: name, seq: seq})
+	s.routeMaps[routeMap] = append(s.routeMaps[routeMap], stableItem{want: 1 + fnv1a(fnvOffset, name)%maxPropertyRouteMap, text: name, seq: seq})
 }
 
 // numberStable numbers c in the stable mode (see Number).
@@ -465,12 +494,21 @@ func assignStable(items []stableItem, max uint32) error {
 	return nil
 }
 
-// fnv32 is the 32-bit FNV-1a hash of s: fixed by its definition, so the
-// numbers are the same on every machine and Go version.
-func fnv32(s string) uint32 {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(s))
-	return h.Sum32()
+// FNV-1a, 32 bits: fixed by its definition, so the numbers are the same on
+// every machine and Go version.
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+// fnv1a continues the FNV-1a hash state h over s; fnv1a(fnvOffset, s) is
+// the hash of s.
+func fnv1a(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= fnvPrime
+	}
+	return h
 }
 
 // normalisedPrefixes returns the prefixes as FRR shows them (host bits
@@ -480,21 +518,25 @@ func normalisedPrefixes(prefixes []string) []string {
 		return nil
 	}
 	res := make([]string, len(prefixes))
+	var buf []byte
 	for i, p := range prefixes {
-		res[i] = normalisedPrefix(p)
+		res[i], buf = normalisedPrefix(p, buf)
 	}
 	return res
 }
 
-func normalisedPrefix(p string) string {
+// normalisedPrefix returns p as FRR shows it, allocating only when that
+// differs from p; buf is scratch space, returned for reuse.
+func normalisedPrefix(p string, buf []byte) (string, []byte) {
 	parsed, err := netip.ParsePrefix(p)
 	if err != nil {
-		return p
+		return p, buf
 	}
-	if masked := parsed.Masked().String(); masked != p {
-		return masked
+	buf = parsed.Masked().AppendTo(buf[:0])
+	if string(buf) == p {
+		return p, buf
 	}
-	return p
+	return string(buf), buf
 }
 
 // normalisedSelectors returns the match texts of selectors as FRR shows
@@ -503,7 +545,7 @@ func normalisedSelectors(sels ...[]IncomingFilter) []string {
 	var res []string
 	for _, s := range sels {
 		for _, f := range s {
-			text := normalisedPrefix(f.Prefix)
+			text, _ := normalisedPrefix(f.Prefix, nil)
 			if f.GE != 0 {
 				text += " ge " + strconv.FormatUint(uint64(f.GE), 10)
 			}

@@ -2,6 +2,7 @@ package frr
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -204,7 +205,9 @@ func TestNumberStableValues(t *testing.T) {
 
 // seqOf is the stable seq of a permit line without its seq.
 func seqOf(text string) string {
-	return strconv.FormatUint(uint64(1+fnv32(text)%maxPermitSeq), 10)
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(text))
+	return strconv.FormatUint(uint64(1+h.Sum32()%maxPermitSeq), 10)
 }
 
 // TestNumberStableCollision forces two prefixes of one list, and two
