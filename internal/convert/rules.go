@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -38,9 +39,9 @@ const (
 
 // Why a string is refused, as error text.
 const (
-	ifNameRule     = "must be 1 to 15 bytes of UTF-8 without /, whitespace or control characters, and not . or .."
+	ifNameRule     = "must be 1 to 15 bytes of UTF-8 without /, :, whitespace or control characters, and not . or .."
 	routerIDRule   = "must be an IPv4 address in dotted-quad form other than 0.0.0.0"
-	sourceAddrRule = "must be an IP address or an interface name (1 to 15 bytes of UTF-8 without /, whitespace or control characters)"
+	sourceAddrRule = "must be an IP address or an interface name (1 to 15 bytes of UTF-8 without /, :, whitespace or control characters)"
 	passwordRule   = "must be 1 to 80 bytes of UTF-8 without control characters or whitespace"
 	bfdNameRule    = "must be 1 to 63 bytes of letters, digits, '.', '_' or '-'"
 	textRule       = "must be at most 255 bytes of UTF-8 without whitespace or control characters"
@@ -64,17 +65,13 @@ func isToken(s string) bool {
 	return true
 }
 
-// validIfName applies the Linux interface-name rules (VRFs are interfaces).
+// validIfName applies the Linux interface-name rules (dev_valid_name; VRFs
+// are interfaces), on valid UTF-8 since frr-reload.py decodes it.
 func validIfName(s string) bool {
 	if len(s) == 0 || len(s) > maxIfNameLen || s == "." || s == ".." || !isToken(s) {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			return false
-		}
-	}
-	return true
+	return !strings.ContainsAny(s, "/:")
 }
 
 // validRouterID accepts an IPv4 dotted quad other than 0.0.0.0.
@@ -146,14 +143,14 @@ func routerLabel(r *v1beta1.Router) string {
 // checkStrings applies the string rules to the strings of one config that
 // reach frr.conf. Secret passwords are checked where they are read.
 func checkStrings(cfg *v1beta1.FRRConfiguration) error {
-	for _, p := range cfg.Spec.BGP.BFDProfiles {
-		if !validBFDProfileName(p.Name) {
-			return fmt.Errorf("invalid bfd profile name %s: %s", quoteShort(p.Name), bfdNameRule)
-		}
-	}
 	for i := range cfg.Spec.BGP.Routers {
 		if err := checkRouterStrings(&cfg.Spec.BGP.Routers[i]); err != nil {
 			return err
+		}
+	}
+	for _, p := range cfg.Spec.BGP.BFDProfiles {
+		if !validBFDProfileName(p.Name) {
+			return fmt.Errorf("invalid bfd profile name %s: %s", quoteShort(p.Name), bfdNameRule)
 		}
 	}
 	return nil
