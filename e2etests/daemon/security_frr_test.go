@@ -75,7 +75,9 @@ func testAttacksWithFRR(t *testing.T, backend frrtest.Backend) {
 	e.update(t, timers, func() {
 		timers.Spec.Raw.Config += "\nrouter bgp 64512\n neighbor " + neighborAddress + " passw " + password + "\n neighbor " + neighborAddress + " pa " + password + " trailing-garbage\nexit"
 	})
-	state := e.waitNodeState(t, "success", func(s v1beta1.FRRNodeStateStatus) bool { return s.LastReloadResult != "success" && s.LastReloadResult != "" })
+	state := e.waitNodeState(t, "success", func(s v1beta1.FRRNodeStateStatus) bool {
+		return s.LastReloadResult != "success" && s.LastReloadResult != ""
+	})
 	for what, text := range map[string]string{"lastReloadResult": state.Status.LastReloadResult, "runningConfig": state.Status.RunningConfig} {
 		if strings.Contains(text, password) {
 			t.Errorf("%s shows the password:\n%s", what, text)
