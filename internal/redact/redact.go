@@ -43,8 +43,8 @@ const shortValue = 4
 // Redactor hides passwords by pattern and by value. The zero value hides
 // by pattern only.
 type Redactor struct {
-	values []string // longest first
-	short  *regexp.Regexp
+	values []string        // longest first
+	short  map[string]bool // hidden as whole tokens only
 }
 
 // New returns a Redactor that also hides every password value found in
@@ -67,18 +67,48 @@ func WithValues(values ...string) *Redactor {
 	slices.SortFunc(values, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
 	values = slices.Compact(values)
 	r := &Redactor{}
-	var short []string
 	for _, v := range values {
 		if len(v) < shortValue {
-			short = append(short, regexp.QuoteMeta(v))
+			if r.short == nil {
+				r.short = map[string]bool{}
+			}
+			r.short[v] = true
 			continue
 		}
 		r.values = append(r.values, v)
 	}
-	if len(short) > 0 {
-		r.short = regexp.MustCompile(`(^|\s)(?:` + strings.Join(short, "|") + `)(\s|$)`)
-	}
 	return r
+}
+
+// isBlank reports whether c separates tokens (regexp's \s).
+func isBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// replaceTokens replaces every blank-separated token of s found in tokens.
+func replaceTokens(s string, tokens map[string]bool) string {
+	var b strings.Builder
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && !isBlank(s[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			if tok := s[start:i]; tokens[tok] {
+				b.WriteString(Retracted)
+			} else {
+				b.WriteString(tok)
+			}
+			start = -1
+		}
+		if i < len(s) {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
 }
 
 // Redact hides every known password value, then every password keyword
@@ -89,9 +119,7 @@ func (r *Redactor) Redact(s string) string {
 			s = strings.ReplaceAll(s, v, Retracted)
 		}
 		if r.short != nil {
-			// Twice, as adjacent tokens share the separator between them.
-			s = r.short.ReplaceAllString(s, "${1}"+Retracted+"${2}")
-			s = r.short.ReplaceAllString(s, "${1}"+Retracted+"${2}")
+			s = replaceTokens(s, r.short)
 		}
 	}
 	s = keywordRE.ReplaceAllString(s, "${1}${2} "+Retracted)
