@@ -78,6 +78,10 @@ func testAttacksWithFRR(t *testing.T, backend frrtest.Backend) {
 	state := e.waitNodeState(t, "success", func(s v1beta1.FRRNodeStateStatus) bool {
 		return s.LastReloadResult != "success" && s.LastReloadResult != ""
 	})
+	if !strings.Contains(state.Status.LastReloadResult, "<retracted>") {
+		t.Errorf("lastReloadResult redacts nothing:\n%s", state.Status.LastReloadResult)
+	}
+	t.Logf("lastReloadResult:\n%s", state.Status.LastReloadResult)
 	for what, text := range map[string]string{"lastReloadResult": state.Status.LastReloadResult, "runningConfig": state.Status.RunningConfig} {
 		if strings.Contains(text, password) {
 			t.Errorf("%s shows the password:\n%s", what, text)
