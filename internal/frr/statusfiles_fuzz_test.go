@@ -16,8 +16,10 @@ func FuzzReadStatusFiles(f *testing.F) {
 	f.Add([]byte("1700000000 failure\n"), []byte("line 3: % Unknown command: neighbor 192.0.2.1 passw s3cret\n"), []byte(""))
 	f.Add([]byte(""), []byte("x"), []byte("y"))
 	f.Add([]byte("a b c"), []byte("\x00"), []byte("\u2028"))
+	// One directory per fuzzing process, rewritten by each input (inputs
+	// run one at a time in a process): a directory per input is slow.
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, status, lastError, running []byte) {
-		dir := t.TempDir()
 		for name, b := range map[string][]byte{statusFile: status, lastErrorFile: lastError, runningConfigFile: running} {
 			if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
 				t.Fatal(err)
