@@ -23,6 +23,7 @@ import (
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
+	"github.com/frrk8s/frrk8s/internal/redact"
 )
 
 // Conversion results published in FRRNodeState.status.lastConversionResult.
@@ -361,20 +362,24 @@ func (r *FRRConfigurationReconciler) dumpInputs(configs []v1beta1.FRRConfigurati
 	}
 }
 
-// redactedConfig returns a copy of cfg fit for logs: passwords retracted,
-// the last-applied annotation dropped.
+// redactedConfig returns a copy of cfg fit for logs: passwords retracted
+// (the password field, and in rawConfig every password keyword FRR accepts
+// and the values it sets), the last-applied annotation dropped.
 func redactedConfig(cfg *v1beta1.FRRConfiguration) *v1beta1.FRRConfiguration {
 	res := cfg.DeepCopy()
 	delete(res.Annotations, lastAppliedAnnotation)
 	res.ManagedFields = nil
+	var passwords []string
 	for i := range res.Spec.BGP.Routers {
 		for j := range res.Spec.BGP.Routers[i].Neighbors {
 			n := &res.Spec.BGP.Routers[i].Neighbors[j]
 			if n.Password != "" {
+				passwords = append(passwords, n.Password)
 				n.Password = retracted
 			}
 		}
 	}
+	res.Spec.Raw.Config = frr.Redact(redact.WithValues(passwords...).Redact(res.Spec.Raw.Config))
 	return res
 }
 

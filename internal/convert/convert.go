@@ -81,6 +81,7 @@ type converter struct {
 	bfdProfiles map[string]bfdProfile
 	raws        []rawPart
 	spare       spares
+	totals      counts // of the configs added so far, for the node bounds
 }
 
 // bfdProfile is a BFD profile and the first config that defined it.
@@ -110,6 +111,9 @@ func newConverter(in *Input) *converter {
 // addConfig converts one config and merges it into the accumulator
 // (merge.md §2).
 func (c *converter) addConfig(cfg *v1beta1.FRRConfiguration) error {
+	if err := c.checkInput(cfg); err != nil {
+		return err
+	}
 	from := originOf(cfg)
 	localProfiles, err := c.addBFDProfiles(cfg, from)
 	if err != nil {

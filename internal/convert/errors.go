@@ -27,8 +27,10 @@ type ConversionError struct {
 	detail string
 }
 
-// Error returns the upstream text followed by the detail.
-func (e *ConversionError) Error() string { return e.err.Error() + e.detail }
+// Error returns the upstream text followed by the detail. A text longer
+// than maxMessage is cut in the middle, so the end that names the
+// FRRConfiguration always stays.
+func (e *ConversionError) Error() string { return shortMessage(e.err.Error()) + shortMessage(e.detail) }
 
 // Unwrap returns the error without the detail.
 func (e *ConversionError) Unwrap() error { return e.err }
@@ -67,7 +69,7 @@ func (e *conflictError) Error() string { return e.msg }
 
 // suffix is the D6 detail of the conflict.
 func (e *conflictError) suffix() string {
-	return fmt.Sprintf(" (field %s: %s in %s, %s in %s)", e.field, e.a.value, e.a.from, e.b.value, e.b.from)
+	return fmt.Sprintf(" (field %s: %s in %s, %s in %s)", e.field, shortMessage(e.a.value), e.a.from, shortMessage(e.b.value), e.b.from)
 }
 
 // newConflict builds a conflict on field between a (accumulated) and b (incoming).

@@ -203,6 +203,9 @@ func (rc *routerContext) password(n *v1beta1.Neighbor) (string, error) {
 	if !found {
 		return "", fmt.Errorf("password field not specified in the secret %q/%q", secret.Namespace, secret.Name)
 	}
+	if err := checkSecretPassword(&secret, password, n); err != nil {
+		return "", err
+	}
 	return password, nil
 }
 

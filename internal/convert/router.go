@@ -251,7 +251,7 @@ func (rc *routerContext) checkOutgoing(n *v1beta1.Neighbor) error {
 	adv := &n.ToAdvertise
 	if adv.Allowed.Mode != v1beta1.AllowAll {
 		if err := rc.checkPrefixFamilies(adv.Allowed.Prefixes, family); err != nil {
-			return fmt.Errorf("invalid allowed prefixes %s for neighbor %s, err: %w", adv.Allowed.Prefixes, displayName(n), err)
+			return fmt.Errorf("invalid allowed prefixes %s for neighbor %s, err: %w", shortList(adv.Allowed.Prefixes), displayName(n), err)
 		}
 		for _, p := range adv.Allowed.Prefixes {
 			if !rc.advertisable.has(p) {
@@ -262,21 +262,21 @@ func (rc *routerContext) checkOutgoing(n *v1beta1.Neighbor) error {
 	var localPrefOf map[string]uint32 // made for the first localPref entry
 	for _, e := range adv.PrefixesWithLocalPref {
 		if err := rc.checkPrefixFamilies(e.Prefixes, family); err != nil {
-			return fmt.Errorf("invalid prefixes %s for localpref %d for neighbor %s, err: %w", e.Prefixes, e.LocalPref, displayName(n), err)
+			return fmt.Errorf("invalid prefixes %s for localpref %d for neighbor %s, err: %w", shortList(e.Prefixes), e.LocalPref, displayName(n), err)
 		}
 		if localPrefOf == nil {
 			localPrefOf = map[string]uint32{}
 		}
 		for _, p := range e.Prefixes {
 			if existing, found := localPrefOf[p]; found && existing != e.LocalPref {
-				return fmt.Errorf("prefix %s is configured with both local preference %d and %d", e.Prefixes, existing, e.LocalPref)
+				return fmt.Errorf("prefix %s is configured with both local preference %d and %d", shortList(e.Prefixes), existing, e.LocalPref)
 			}
 			localPrefOf[p] = e.LocalPref
 		}
 	}
 	for _, e := range adv.PrefixesWithCommunity {
 		if err := rc.checkPrefixFamilies(e.Prefixes, family); err != nil {
-			return fmt.Errorf("invalid prefixes %s for community %s for neighbor %s, err: %w", e.Prefixes, e.Community, displayName(n), err)
+			return fmt.Errorf("invalid prefixes %s for community %s for neighbor %s, err: %w", shortList(e.Prefixes), e.Community, displayName(n), err)
 		}
 	}
 	return nil
