@@ -50,7 +50,9 @@ deps: ## Install the system packages the tests need (FRR, iproute2); needs root 
 
 .PHONY: manifests
 manifests: controller-gen envtest-assets ## Generate the CRDs, RBAC and webhook manifests, their chart copies and the all-in-one files.
-	$(CONTROLLER_GEN) rbac:roleName=daemon-role crd webhook paths=./... output:crd:artifacts:config=config/crd/bases
+	$(CONTROLLER_GEN) crd webhook paths=./... output:crd:artifacts:config=config/crd/bases
+	$(CONTROLLER_GEN) rbac:roleName=daemon-role paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
+	$(CONTROLLER_GEN) rbac:roleName=statuscleaner-role paths=./cmd/statuscleaner/... output:rbac:stdout >config/rbac/statuscleaner_role.yaml
 	@if [ -d charts/frr-k8s/charts/crds/templates ]; then cp config/crd/bases/*.yaml charts/frr-k8s/charts/crds/templates/; fi
 	@hack/generate-all-in-one.sh
 
