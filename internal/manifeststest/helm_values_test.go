@@ -401,6 +401,7 @@ func TestHelmRejectsInvalidValues(t *testing.T) {
 		"poll interval":              set("frrk8s.frrStatus.pollInterval=often"),
 		"debounce":                   set("frrk8s.bgpDebounceTimeout=0"),
 		"prometheus RBAC without SA": set("prometheus.serviceMonitor.enabled=true", "prometheus.rbacPrometheus=true"),
+		"prefix-list numbering":      set("frrk8s.prefixListSeq=sorted"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := helmTemplateRaw(t, args...); err == nil {
