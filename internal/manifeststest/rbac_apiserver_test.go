@@ -76,13 +76,18 @@ func impersonate(t *testing.T, env *testenv.Env, namespace, account string) clie
 	return c
 }
 
-// createOrKeep creates an object as the administrator; an existing one is
-// kept (cluster-scoped fixtures are shared by the renderings).
+// createOrKeep creates an object as the administrator, an existing one is
+// kept, and deletes it when the test ends.
 func createOrKeep(t *testing.T, c client.Client, obj client.Object) {
 	t.Helper()
 	if err := c.Create(t.Context(), obj); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatalf("create %T %s: %v", obj, obj.GetName(), err)
 	}
+	t.Cleanup(func() {
+		if err := c.Delete(context.Background(), obj); client.IgnoreNotFound(err) != nil {
+			t.Errorf("delete %T %s: %v", obj, obj.GetName(), err)
+		}
+	})
 }
 
 // rbacFixtures are the objects the checks read, write and delete, created
@@ -98,7 +103,7 @@ func setUpFixtures(t *testing.T, c client.Client, ns, prefix string) rbacFixture
 	ensureNamespace(t, c, ns)
 	f := rbacFixtures{ns: ns, prefix: prefix}
 	createOrKeep(t, c, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: webhookSecretName}})
-	createOrKeep(t, c, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bgp-password"}, StringData: map[string]string{"password": "secret"}})
+	createOrKeep(t, c, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "rbac-other-secret"}, StringData: map[string]string{"password": "secret"}})
 	createOrKeep(t, c, &v1beta1.FRRConfiguration{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "rbac-config"}})
 	createOrKeep(t, c, &v1beta1.FRRK8sConfiguration{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "config"}})
 	createOrKeep(t, c, &v1beta1.BGPSessionState{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "rbac-session"}})
@@ -238,7 +243,7 @@ func commonDeniedChecks(admin client.Client, f rbacFixtures) []rbacCheck {
 			return c.Update(ctx, cfg)
 		}},
 		{"update another Secret", false, func(ctx context.Context, c client.WithWatch) error {
-			s, err := fresh(ctx, admin, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "bgp-password"}})
+			s, err := fresh(ctx, admin, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "rbac-other-secret"}})
 			if err != nil {
 				return err
 			}
@@ -249,7 +254,7 @@ func commonDeniedChecks(admin client.Client, f rbacFixtures) []rbacCheck {
 			return c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "rbac-new"}})
 		}},
 		{"delete a Secret", false, func(ctx context.Context, c client.WithWatch) error {
-			return c.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "bgp-password"}})
+			return c.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "rbac-other-secret"}})
 		}},
 		{"list the Secrets of another namespace", false, func(ctx context.Context, c client.WithWatch) error {
 			return c.List(ctx, &corev1.SecretList{}, client.InNamespace("default"))
@@ -289,8 +294,8 @@ func daemonChecks(admin client.Client, f rbacFixtures) []rbacCheck {
 		{"watch the Secrets of the namespace", true, func(ctx context.Context, c client.WithWatch) error {
 			return watchOnce(ctx, c, &corev1.SecretList{}, client.InNamespace(f.ns))
 		}},
-		{"get a BGP password Secret", true, func(ctx context.Context, c client.WithWatch) error {
-			return c.Get(ctx, client.ObjectKey{Namespace: f.ns, Name: "bgp-password"}, &corev1.Secret{})
+		{"get another Secret", true, func(ctx context.Context, c client.WithWatch) error {
+			return c.Get(ctx, client.ObjectKey{Namespace: f.ns, Name: "rbac-other-secret"}, &corev1.Secret{})
 		}},
 		{"update the webhook certificate Secret", false, func(ctx context.Context, c client.WithWatch) error {
 			s, err := fresh(ctx, admin, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: webhookSecretName}})
@@ -398,8 +403,8 @@ func statusCleanerChecks(admin client.Client, f rbacFixtures) []rbacCheck {
 		{"watch every Secret of the namespace", false, func(ctx context.Context, c client.WithWatch) error {
 			return watchOnce(ctx, c, &corev1.SecretList{}, client.InNamespace(f.ns))
 		}},
-		{"get a BGP password Secret", false, func(ctx context.Context, c client.WithWatch) error {
-			return c.Get(ctx, client.ObjectKey{Namespace: f.ns, Name: "bgp-password"}, &corev1.Secret{})
+		{"get another Secret", false, func(ctx context.Context, c client.WithWatch) error {
+			return c.Get(ctx, client.ObjectKey{Namespace: f.ns, Name: "rbac-other-secret"}, &corev1.Secret{})
 		}},
 		{"list webhook configurations", true, func(ctx context.Context, c client.WithWatch) error {
 			return c.List(ctx, &admissionregv1.ValidatingWebhookConfigurationList{})
