@@ -169,6 +169,8 @@ func writeTemp(t *testing.T, content string) string {
 
 // requireVtysh skips without FRR locally and fails under CI=true.
 func requireVtysh(t *testing.T) string {
+	t.Helper()
+	cienv.SkipIfShort(t, "FRR (vtysh)")
 	path, err := exec.LookPath("vtysh")
 	if err != nil {
 		cienv.SkipOrFail(t, "vtysh is not installed")

@@ -38,11 +38,11 @@ const (
 // FRRConfiguration controller reconciles: <namespace>/frrconfig.
 const FRRConfigurationKeyName = "frrconfig"
 
-// +kubebuilder:rbac:groups=frrk8s.metallb.io,resources=frrconfigurations,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=frrk8s.metallb.io,resources=frrconfigurations/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=frrk8s.metallb.io,resources=frrconfigurations/finalizers,verbs=update
+// The daemon only reads FRRConfigurations, Nodes and the BGP password
+// Secrets of its namespace; it never writes them.
+// +kubebuilder:rbac:groups=frrk8s.metallb.io,resources=frrconfigurations,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",namespace=frr-k8s-system,resources=secrets,verbs=get;list;watch;update
+// +kubebuilder:rbac:groups="",namespace=frr-k8s-system,resources=secrets,verbs=get;list;watch
 
 // ConfigApplier receives the configuration FRR should run. frr.FRR is the
 // production implementation; ApplyConfig must return quickly.

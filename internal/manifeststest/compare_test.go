@@ -36,8 +36,9 @@ type containerView struct {
 }
 
 // podView is the part of a pod spec both renderings must agree on. Left
-// out: labels, service account name (kustomize `frr-k8s-daemon`, Helm
-// `<fullname>-controller`), terminationGracePeriodSeconds (kustomize 10,
+// out: labels, service account names (kustomize `frr-k8s-daemon` and
+// `frr-k8s-statuscleaner`, Helm `<fullname>-controller` and
+// `<fullname>-statuscleaner`), terminationGracePeriodSeconds (kustomize 10,
 // Helm 0), affinity and nodeSelector (kustomize's arch affinity, Helm's
 // values), tolerations (Helm values).
 type podView struct {

@@ -228,7 +228,7 @@ func TestKustomizeStatusCleanerMatchesSpec(t *testing.T) {
 	if diff := cmp.Diff(wantStatusCleanerPod, viewPod(&dep.Spec.Template.Spec)); diff != "" {
 		t.Errorf("kustomize statuscleaner pod (-spec +rendered):\n%s", diff)
 	}
-	if dep.Name != "frr-k8s-statuscleaner" || dep.Spec.Template.Spec.ServiceAccountName != "frr-k8s-daemon" {
+	if dep.Name != "frr-k8s-statuscleaner" || dep.Spec.Template.Spec.ServiceAccountName != "frr-k8s-statuscleaner" {
 		t.Errorf("Deployment %s with service account %s", dep.Name, dep.Spec.Template.Spec.ServiceAccountName)
 	}
 	wantLabels := map[string]string{"control-plane": "statuscleaner", "app": "frr-k8s-webhook-server", "app.kubernetes.io/component": "statuscleaner"}
@@ -292,6 +292,11 @@ func TestKustomizeNames(t *testing.T) {
 		{"Secret", "frr-k8s-webhook-server-cert"},
 		{"ValidatingWebhookConfiguration", "frr-k8s-validating-webhook-configuration"},
 		{"ServiceAccount", "frr-k8s-daemon"},
+		{"ServiceAccount", "frr-k8s-statuscleaner"},
+		{"ClusterRole", "frr-k8s-daemon-role"},
+		{"Role", "frr-k8s-daemon-role"},
+		{"ClusterRole", "frr-k8s-statuscleaner-role"},
+		{"Role", "frr-k8s-statuscleaner-role"},
 	} {
 		findObject(t, objs, want.kind, want.name)
 	}
