@@ -318,12 +318,15 @@ func mergeIncoming(d, s *neighbor) {
 // neighbors being merged is built by their conversion, never shared). b is
 // only read, and never aliased by the result.
 func mergeSorted[T any](a, b []T, compare func(x, y T) int, keep func(x, y T) T) []T {
+	// Count b's new elements, skipping through a by binary search: a
+	// config's prefixes usually fall in one stretch of the accumulated
+	// ones, and walking all of them per merge made folding K configs
+	// quadratic.
 	added, i := 0, 0
 	for _, v := range b {
-		for i < len(a) && compare(a[i], v) < 0 {
-			i++
-		}
-		if i == len(a) || compare(a[i], v) != 0 {
+		k, found := slices.BinarySearchFunc(a[i:], v, compare)
+		i += k
+		if !found {
 			added++
 		}
 	}

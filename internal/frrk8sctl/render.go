@@ -47,6 +47,8 @@ type Options struct {
 	LogLevel string
 	// Paths are the input files and directories.
 	Paths []string
+	// Strict turns unknown fields and duplicate keys into errors.
+	Strict bool
 	// Vtysh is the vtysh binary for validate; empty looks it up on $PATH.
 	Vtysh string
 }
@@ -66,7 +68,7 @@ func Render(o Options, warn io.Writer) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("invalid --always-block: %w", err)
 	}
-	in, err := Load(o.Paths, warn)
+	in, err := Load(o.Paths, o.Strict, warn)
 	if err != nil {
 		return "", err
 	}
