@@ -18,10 +18,10 @@ import (
 	"sync"
 	"sync/atomic"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	yamlv2 "go.yaml.in/yaml/v2"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
