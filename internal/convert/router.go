@@ -146,15 +146,14 @@ func (rc *routerContext) convert() (*router, error) {
 		}
 	}
 	r := &router{
-		asn:       rc.api.ASN,
-		vrf:       rc.api.VRF,
-		id:        rc.api.ID,
-		from:      rc.from,
-		v4:        v4,
-		v6:        v6,
-		imports:   importNames(rc.api.Imports),
-		evpn:      convertEVPN(rc.api.EVPN, rc.from),
-		neighbors: make([]*neighbor, 0, len(rc.api.Neighbors)),
+		asn:     rc.api.ASN,
+		vrf:     rc.api.VRF,
+		id:      rc.api.ID,
+		from:    rc.from,
+		v4:      v4,
+		v6:      v6,
+		imports: importNames(rc.api.Imports),
+		evpn:    convertEVPN(rc.api.EVPN, rc.from),
 	}
 	if r.id != "" {
 		r.idFrom = rc.from
