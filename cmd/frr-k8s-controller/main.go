@@ -117,6 +117,7 @@ func setupControllers(ctx context.Context, mgr manager.Manager, s settings, logg
 		NodeName:        s.NodeName,
 		Namespace:       s.Namespace,
 		AlwaysBlock:     s.alwaysBlock,
+		PrefixListSeq:   s.seqMode,
 		DefaultLogLevel: s.LogLevel,
 		FRR:             handoff,
 		Metrics:         metrics,

@@ -61,6 +61,8 @@ type FRRConfigurationReconciler struct {
 	Namespace string
 	// AlwaysBlock are the --always-block prefixes.
 	AlwaysBlock []netip.Prefix
+	// PrefixListSeq is the --prefix-list-seq numbering; empty means stable.
+	PrefixListSeq frr.SeqMode
 	// DefaultLogLevel is the --log-level flag.
 	DefaultLogLevel string
 	// FRR receives the converted configuration.
@@ -163,10 +165,11 @@ func (r *FRRConfigurationReconciler) Reconcile(ctx context.Context, _ reconcile.
 	}
 	r.dumpInputs(selected)
 	model, err := convert.Convert(convert.Input{
-		Configs:     selected,
-		Secrets:     convert.SecretsByName(secrets),
-		AlwaysBlock: r.AlwaysBlock,
-		LogLevel:    level,
+		Configs:       selected,
+		Secrets:       convert.SecretsByName(secrets),
+		AlwaysBlock:   r.AlwaysBlock,
+		LogLevel:      level,
+		PrefixListSeq: r.PrefixListSeq,
 	})
 	if err != nil {
 		return r.rejected(err, waitForNextEvent)

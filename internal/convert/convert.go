@@ -29,6 +29,9 @@ type Input struct {
 	AlwaysBlock []netip.Prefix
 	// LogLevel is the frr-k8s log level, mapped to FRR's with frr.LogLevelFor.
 	LogLevel string
+	// PrefixListSeq numbers the prefix-list and route-map entries (see
+	// frr.Number); empty means frr.SeqStable, the default.
+	PrefixListSeq frr.SeqMode
 }
 
 // PasswordSecrets says how passwordSecret references are resolved. The zero
@@ -53,9 +56,10 @@ func SecretsNotRead() PasswordSecrets {
 }
 
 // Convert converts each config and merges them into the render model of
-// one node. The configs are taken in name, then namespace order, so their
-// order in Input never changes the result. The hostname and the fallback
-// router-id are left to the renderer. The model may share slices between
+// one node, numbered with frr.Number in the Input's mode. The configs are
+// taken in name, then namespace order, so their order in Input never
+// changes the result. The hostname and the fallback router-id are left to
+// the renderer. The model may share slices between
 // its parts (a router's prefixes and a neighbor's advertised ones): treat
 // it as read-only. Errors are *ConversionError values whose text names the
 // FRRConfiguration(s) involved.
@@ -170,6 +174,12 @@ func (c *converter) result() (*frr.Config, error) {
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.bfdProfiles)) {
 		res.BFDProfiles = append(res.BFDProfiles, c.bfdProfiles[name].BFDProfile)
+	}
+	// The numbering is a pass over the finished model in package frr, not
+	// part of the merge, so the golden tests that build models by hand
+	// number them exactly as the daemon does.
+	if err := frr.Number(res, c.in.PrefixListSeq); err != nil {
+		return nil, &ConversionError{err: err}
 	}
 	return res, nil
 }

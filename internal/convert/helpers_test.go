@@ -164,8 +164,26 @@ func (tc convertCase) run(t *testing.T) {
 	if err != nil {
 		t.Fatalf("unexpected error: %v", err)
 	}
+	// The expected models are written without numbers: number them in the
+	// mode of the input, as Convert does.
+	var probe Input
+	for _, m := range modify {
+		m(&probe)
+	}
+	numberModel(t, tc.want, probe.PrefixListSeq)
 	if diff := cmp.Diff(tc.want, got); diff != "" {
 		t.Fatalf("model mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// numberModel numbers an expected model as Convert numbers its result.
+func numberModel(t *testing.T, c *frr.Config, mode frr.SeqMode) {
+	t.Helper()
+	if c == nil {
+		return
+	}
+	if err := frr.Number(c, mode); err != nil {
+		t.Fatalf("number the expected model: %v", err)
 	}
 }
 

@@ -54,6 +54,7 @@ func TestMergeMetalLBWithUserConfig(t *testing.T) {
 		}},
 		BFDProfiles: []frr.BFDProfile{{Name: "metallb-bfd", ReceiveInterval: ptr(uint32(300)), TransmitInterval: ptr(uint32(300)), DetectMultiplier: ptr(uint32(3))}},
 	}
+	numberModel(t, want, frr.SeqStable)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("model mismatch (-want +got):\n%s", diff)
 	}

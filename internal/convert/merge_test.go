@@ -519,6 +519,7 @@ func TestMergeManyConfigsSharingPeers(t *testing.T) {
 	})
 	want := model(with(rtr(64512, tor("10.0.7.1"), tor("10.0.7.2"), nbr4("64700", "192.0.2.1"), lateNeighbor),
 		func(r *frr.Router) { r.V4Prefixes = prefixes }))
+	numberModel(t, want, frr.SeqStable)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("model mismatch (-want +got):\n%s", diff)
 	}

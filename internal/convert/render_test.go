@@ -24,34 +24,54 @@ import (
 type renderOptions struct {
 	input       string // testdata YAML file, default <TestName>.yaml
 	alwaysBlock []netip.Prefix
+	// stable also checks the default stable numbering against
+	// testdata/stable/<TestName>.golden.
+	stable bool
 }
 
 // testRenderGolden converts the test's YAML for node1, renders it as the
-// daemon would (hostname dummyhostname, level info) and compares the text.
+// daemon would (hostname dummyhostname, level info) with upstream's
+// positional numbering, compares the text with testdata/<TestName>.golden
+// and dry-runs it; with opts.stable, the same for the stable numbering.
 func testRenderGolden(t *testing.T, opts renderOptions) {
 	t.Helper()
 	if opts.input == "" {
 		opts.input = t.Name() + ".yaml"
 	}
-	cfg, err := readObjects(t, opts.input).convert(func(in *Input) { in.AlwaysBlock = opts.alwaysBlock })
-	if err != nil {
-		t.Fatalf("convert: %v", err)
+	modes := []frr.SeqMode{frr.SeqPosition}
+	if opts.stable {
+		modes = append(modes, frr.SeqStable)
 	}
-	cfg.Hostname = "dummyhostname"
-	got, err := frr.Render(cfg)
-	if err != nil {
-		t.Fatalf("render: %v", err)
+	objects := readObjects(t, opts.input)
+	for _, mode := range modes {
+		cfg, err := objects.convert(func(in *Input) {
+			in.AlwaysBlock = opts.alwaysBlock
+			in.PrefixListSeq = mode
+		})
+		if err != nil {
+			t.Fatalf("convert: %v", err)
+		}
+		got, err := frr.Render(cfg, frr.RenderOptions{Hostname: "dummyhostname"})
+		if err != nil {
+			t.Fatalf("render: %v", err)
+		}
+		path := filepath.Join("testdata", t.Name()+".golden")
+		if mode == frr.SeqStable {
+			path = filepath.Join("testdata", "stable", t.Name()+".golden")
+		}
+		compareGolden(t, path, got)
+		dryRun(t, got)
 	}
-	compareGolden(t, got)
-	dryRun(t, got)
 }
 
-// compareGolden compares text with testdata/<TestName>.golden, or rewrites
-// the golden under -update.
-func compareGolden(t *testing.T, got string) {
+// compareGolden compares text with the golden at path, or rewrites the
+// golden under -update.
+func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", t.Name()+".golden")
 	if updateGoldens() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatalf("update golden: %v", err)
+		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatalf("update golden: %v", err)
 		}
@@ -86,7 +106,7 @@ func dryRun(t *testing.T, conf string) {
 
 func TestRenderHoldTimeCompletion(t *testing.T) { testRenderGolden(t, renderOptions{}) }
 
-func TestRenderReceiveSelectorOrder(t *testing.T) { testRenderGolden(t, renderOptions{}) }
+func TestRenderReceiveSelectorOrder(t *testing.T) { testRenderGolden(t, renderOptions{stable: true}) }
 
 func TestRenderDefaultCleaning(t *testing.T) { testRenderGolden(t, renderOptions{}) }
 
@@ -94,16 +114,18 @@ func TestRenderNeighborSorting(t *testing.T) { testRenderGolden(t, renderOptions
 
 func TestRenderRawPriority(t *testing.T) { testRenderGolden(t, renderOptions{}) }
 
-func TestRenderVRFsImportsAndProperties(t *testing.T) { testRenderGolden(t, renderOptions{}) }
+func TestRenderVRFsImportsAndProperties(t *testing.T) {
+	testRenderGolden(t, renderOptions{stable: true})
+}
 
 func TestRenderEVPN(t *testing.T) { testRenderGolden(t, renderOptions{}) }
 
 func TestRenderMetalLBWithUserConfig(t *testing.T) {
-	testRenderGolden(t, renderOptions{input: "metallb.yaml"})
+	testRenderGolden(t, renderOptions{input: "metallb.yaml", stable: true})
 }
 
 func TestRenderAlwaysBlockDualStack(t *testing.T) {
-	testRenderGolden(t, renderOptions{alwaysBlock: []netip.Prefix{
+	testRenderGolden(t, renderOptions{stable: true, alwaysBlock: []netip.Prefix{
 		netip.MustParsePrefix("192.168.1.7/24"), netip.MustParsePrefix("fd00:1::/48"),
 	}})
 }

@@ -45,6 +45,9 @@ type Options struct {
 	AlwaysBlock string
 	// LogLevel is the frr-k8s log level.
 	LogLevel string
+	// PrefixListSeq is the --prefix-list-seq value, "stable" or "position";
+	// empty means stable.
+	PrefixListSeq string
 	// Paths are the input files and directories.
 	Paths []string
 	// Strict turns unknown fields and duplicate keys into errors.
@@ -68,6 +71,10 @@ func Render(o Options, warn io.Writer) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("invalid --always-block: %w", err)
 	}
+	seqMode, err := frr.ParseSeqMode(o.PrefixListSeq)
+	if err != nil {
+		return "", fmt.Errorf("invalid --prefix-list-seq: %w", err)
+	}
 	in, err := Load(o.Paths, o.Strict, warn)
 	if err != nil {
 		return "", err
@@ -83,16 +90,16 @@ func Render(o Options, warn io.Writer) (string, error) {
 		return "", err
 	}
 	model, err := convert.Convert(convert.Input{
-		Configs:     selected,
-		Secrets:     convert.SecretsByName(secretsByName(in.Secrets, o.Namespace)),
-		AlwaysBlock: alwaysBlock,
-		LogLevel:    o.LogLevel,
+		Configs:       selected,
+		Secrets:       convert.SecretsByName(secretsByName(in.Secrets, o.Namespace)),
+		AlwaysBlock:   alwaysBlock,
+		LogLevel:      o.LogLevel,
+		PrefixListSeq: seqMode,
 	})
 	if err != nil {
 		return "", err
 	}
-	model.Hostname = hostname
-	return frr.Render(model)
+	return frr.Render(model, frr.RenderOptions{Hostname: hostname})
 }
 
 // Validate renders and, when vtysh is available, dry-runs the result. The

@@ -143,8 +143,7 @@ func TestSamplesConvertAndRender(t *testing.T) {
 			if len(conf.Routers) == 0 {
 				t.Fatal("the sample configures no router for a node with the sample labels")
 			}
-			conf.Hostname = "node-1"
-			text, err := frr.Render(conf)
+			text, err := frr.Render(conf, frr.RenderOptions{Hostname: "node-1"})
 			if err != nil {
 				t.Fatal(err)
 			}
