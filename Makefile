@@ -176,8 +176,11 @@ fuzz: ## Fuzz each target (conversion and rendering, redaction, status files) fo
 ##@ Benchmarks
 
 .PHONY: bench
-bench: ## Run the Go benchmarks of the core (conversion, rendering, hand-off, metrics, webhook).
+bench: ## Run the Go benchmarks of the core (conversion, rendering, hand-off, metrics, webhook) and time frrk8sctl render processes.
 	go test -run '^$$' -bench . -benchmem ./internal/...
+	@echo "render workload (K configs x 600 prefixes x 4 neighbors), targets: K=64 <= 0.5 s in process (BenchmarkRenderWorkload above), <= 0.6 s per process; reference implementation K=4 0.09 s, K=64 3.21 s in process"
+	go build -o $(LOCALBIN)/frrk8sctl ./cmd/frrk8sctl
+	go run ./hack/render-bench -frrk8sctl $(LOCALBIN)/frrk8sctl
 
 .PHONY: bench-e2e
 bench-e2e: deps envtest-assets frr10 ## Time FRRConfiguration writes to FRR and FRRNodeState through real FRR 8.4 and 10 (needs root).

@@ -68,9 +68,6 @@ type FRRConfigurationReconciler struct {
 	DefaultLogLevel string
 	// FRR receives the converted configuration.
 	FRR ConfigApplier
-	// Selectors caches parsed nodeSelectors for the reconciles and the
-	// event filters; nil parses them every time.
-	Selectors *convert.SelectorCache
 	// Metrics are updated by every reconcile.
 	Metrics *Metrics
 	// OnResultChange, when set, is called whenever the conversion result
@@ -156,7 +153,7 @@ func (r *FRRConfigurationReconciler) Reconcile(ctx context.Context, _ reconcile.
 	if in.namespaceEmpty {
 		return r.applyEmpty(level)
 	}
-	selected, err := r.Selectors.Select(in.candidates, in.nodeLabels)
+	selected, err := convert.Select(in.candidates, in.nodeLabels)
 	if err != nil {
 		return r.rejected(err, retry)
 	}

@@ -80,7 +80,6 @@ type converter struct {
 	routers     map[string]*router // by VRF
 	bfdProfiles map[string]bfdProfile
 	raws        []rawPart
-	spare       spares
 	totals      counts // of the configs added so far, for the node bounds
 }
 
@@ -157,11 +156,7 @@ func (c *converter) fold(r *router) error {
 		c.routers[r.vrf] = r
 		return nil
 	}
-	if err := mergeRouters(acc, r); err != nil {
-		return err
-	}
-	c.spare.keepMerged(acc, r)
-	return nil
+	return mergeRouters(acc, r)
 }
 
 // result completes the merged routers, runs the checks on them and builds

@@ -104,7 +104,7 @@ func collapseSelectors(sels []selector) []selector {
 // list a, which belongs to the caller's neighbor and is updated in place;
 // on equal keys the selector of b wins.
 func mergeSelectors(a, b []selector) []selector {
-	return mergeSortedInPlace(a, b, compareSelectorKeys, true)
+	return mergeSorted(a, b, compareSelectorKeys, func(_, y selector) selector { return y })
 }
 
 // compareSelectorKeys orders selectors by key.

@@ -117,7 +117,7 @@ func checkASN(n *v1beta1.Neighbor) error {
 // checks (merge.md §3–§4).
 func (rc *routerContext) neighborIdentity(n *v1beta1.Neighbor, family ipfamily.Family) *neighbor {
 	asn := asnString(n)
-	res := rc.spare.newNeighbor(neighbor{
+	res := &neighbor{
 		Neighbor: frr.Neighbor{
 			Family:          string(family),
 			DisplayName:     asn + "@" + peer(n), // displayName(n)
@@ -135,7 +135,7 @@ func (rc *routerContext) neighborIdentity(n *v1beta1.Neighbor, family ipfamily.F
 		},
 		id:   neighborID(peer(n), rc.api.VRF),
 		from: rc.from,
-	})
+	}
 	if n.BFDProfile != "" {
 		res.bfdFrom = rc.from
 	}
