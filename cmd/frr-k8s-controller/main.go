@@ -1,7 +1,7 @@
 // Command frr-k8s-controller is /frr-k8s, the controller of the frr-k8s
 // DaemonSet: it turns the FRRConfigurations that select its node into
 // frr.conf, hands it to the reloader and publishes the outcome in the
-// node's FRRNodeState (spec/daemon.md §1-§6, §8, §11). This file only
+// node's FRRNodeState. This file only
 // parses flags and wires the pieces together.
 package main
 

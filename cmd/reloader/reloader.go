@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-// Defaults of the environment (spec/daemon.md §5).
+// Defaults of the environment.
 const (
 	defaultSharedVolume = "/etc/frr_reloader"
 	defaultReloadCmd    = "python3 /usr/lib/frr/frr-reload.py"

@@ -27,7 +27,7 @@ import (
 	"github.com/frrk8s/frrk8s/internal/webhooks"
 )
 
-// Certificate rotation (daemon.md §10).
+// Certificate rotation.
 const (
 	// webhookSecretName is the Secret, in the namespace, holding the CA and
 	// the serving certificate.
@@ -72,7 +72,7 @@ func start(ctx context.Context, cfg *rest.Config, s settings, logger *logging.Lo
 	return nil
 }
 
-// newManager builds the manager: the caches of daemon.md §10, the webhook
+// newManager builds the manager: its caches (Nodes as metadata, FRRConfigurations of every namespace), the webhook
 // server with the TLS flags, no metrics and no probe server.
 func newManager(cfg *rest.Config, s settings) (manager.Manager, error) {
 	tlsOption, err := s.TLS.Option()

@@ -51,7 +51,7 @@ type ConfigApplier interface {
 }
 
 // FRRConfigurationReconciler turns the FRRConfigurations that select this
-// node into the FRR configuration (daemon.md §4, merge.md §13). All its
+// node into the FRR configuration. All its
 // events map to the single request <namespace>/frrconfig.
 type FRRConfigurationReconciler struct {
 	// Client reads from the daemon's scoped cache (DaemonCacheOptions).
@@ -134,7 +134,7 @@ func (r *FRRConfigurationReconciler) ConversionResult() string {
 }
 
 // Reconcile gathers the inputs of this node, converts them and hands the
-// result to FRR. Failures follow merge.md §13: FRR keeps the last good
+// result to FRR. On any failure FRR keeps the last good
 // configuration; user-input errors wait for the next event, transient ones
 // are retried.
 func (r *FRRConfigurationReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (ctrl.Result, error) {

@@ -25,7 +25,7 @@ import (
 )
 
 // NodeStateCleaner deletes the FRRNodeState of every node that runs no
-// frr-k8s daemon pod (daemon.md §10). The statuscleaner runs it.
+// frr-k8s daemon pod. The statuscleaner runs it.
 type NodeStateCleaner struct {
 	// Client reads Pods and FRRNodeStates, normally from the manager's
 	// cache, and deletes FRRNodeStates.

@@ -16,8 +16,7 @@ import (
 	"github.com/frrk8s/frrk8s/internal/convert"
 )
 
-// The event filters of the FRRConfiguration controller (daemon.md §3, D5)
-// drop, before the queue, every event that cannot change this node's
+// The event filters of the FRRConfiguration controller (D5) drop, before the queue, every event that cannot change this node's
 // configuration.
 
 // inNamespace passes the events of objects in namespace only.

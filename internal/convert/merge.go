@@ -16,8 +16,8 @@ const (
 	defaultConnectTime   = 60
 )
 
-// selfMerge merges a freshly converted router with itself (merge.md §2
-// step 2.6): repeated neighbor IDs are merged or rejected, every set is
+// selfMerge merges a freshly converted router with itself: repeated
+// neighbor IDs are merged or rejected, every set is
 // sorted and every neighbor is default-cleaned.
 func selfMerge(r *router) error {
 	neighbors, err := mergeRepeatedNeighbors(r.neighbors)
@@ -41,7 +41,7 @@ func selfMerge(r *router) error {
 	return nil
 }
 
-// mergeRouters merges m into r, two routers of the same VRF (merge.md §8).
+// mergeRouters merges m into r, two routers of the same VRF.
 // Both went through selfMerge.
 func mergeRouters(r, m *router) error {
 	if r.asn != m.asn {

@@ -12,7 +12,7 @@ import (
 // defaultAdvertiseVNIs is what an unset advertiseVNIs means.
 const defaultAdvertiseVNIs = string(v1beta1.AdvertiseVNIsDisabled)
 
-// mergeEVPN merges two EVPN sections of the same VRF (merge.md §11). It
+// mergeEVPN merges two EVPN sections of the same VRF. It
 // does not modify its arguments, so a section can be merged with itself.
 func mergeEVPN(a, b *evpn) (*evpn, error) {
 	if a == nil {

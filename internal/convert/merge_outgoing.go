@@ -6,7 +6,7 @@ import (
 )
 
 // mergeOutgoing merges what is advertised to one neighbor, the most
-// permissive side winning (merge.md §8).
+// permissive side winning.
 func mergeOutgoing(d, s *neighbor) error {
 	if err := mergeNextHop("ipv4", &d.Outgoing.NextHopV4, &d.nextHopV4From, s.Outgoing.NextHopV4, s.nextHopV4From); err != nil {
 		return err

@@ -27,7 +27,7 @@ func neighborFamilies(f ipfamily.Family) []ipfamily.Family {
 	return []ipfamily.Family{ipfamily.IPv4, ipfamily.IPv6}
 }
 
-// convertOutgoing fills what is advertised to the neighbor (merge.md §5).
+// convertOutgoing fills what is advertised to the neighbor.
 func (rc *routerContext) convertOutgoing(nb *neighbor, n *v1beta1.Neighbor) error {
 	adv := &n.ToAdvertise
 	family := ipfamily.Family(nb.Family)

@@ -9,7 +9,7 @@ import (
 	"github.com/frrk8s/frrk8s/internal/ipfamily"
 )
 
-// routerContext converts one router of one config (merge.md §2 step 2).
+// routerContext converts one router of one config.
 type routerContext struct {
 	*converter
 	api           *v1beta1.Router
@@ -242,7 +242,7 @@ func importNames(imports []v1beta1.Import) []string {
 }
 
 // checkOutgoing validates a neighbor's toAdvertise against its family and
-// the router's prefixes (merge.md §2 step 2.4).
+// the router's prefixes.
 func (rc *routerContext) checkOutgoing(n *v1beta1.Neighbor) error {
 	family, known, err := outgoingFamily(n)
 	if err != nil {

@@ -17,8 +17,7 @@ import (
 //     scheme, host) are compared;
 //   - resources (kustomize sets the controller's; Helm uses *.resources,
 //     empty by default) and imagePullPolicy;
-//   - the capabilities Helm adds to the controller (NET_RAW, packaging.md
-//     §2.1), removed by normalizeHelm;
+//   - the capabilities Helm adds to the controller (NET_RAW), removed by normalizeHelm;
 //   - the order of the arguments (flags are parsed by name);
 //   - flags that Helm always passes with the binary's default value:
 //     frr-status --poll-interval=2m and statuscleaner --webhook-port=19443,

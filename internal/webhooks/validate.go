@@ -1,5 +1,5 @@
 // Package webhooks is the validating admission webhook for
-// FRRConfiguration (daemon.md §10): for every node a new or updated config
+// FRRConfiguration: for every node a new or updated config
 // selects, it merges the config with the others selecting that node, using
 // the daemon's own conversion, and denies the first failure. The check
 // itself (Validator) is a pure function of the config, the nodes and the
@@ -83,8 +83,7 @@ func (v *Validator) parseSelector(cfg *v1beta1.FRRConfiguration) (*convert.NodeS
 }
 
 // Validate checks cfg, created or updated, against the existing configs
-// of every namespace on every node it selects (daemon.md §10 steps 2, 3 and
-// 5 to 8). It returns the warnings when the config is admitted and the
+// of every namespace on every node it selects. It returns the warnings when the config is admitted and the
 // denial otherwise: the conversion error, with its D6 detail, followed by
 // "\nresource is invalid for node <node>". Nothing passed in is modified.
 func (v *Validator) Validate(cfg *v1beta1.FRRConfiguration, nodes []Node, existing []*v1beta1.FRRConfiguration) ([]string, error) {
