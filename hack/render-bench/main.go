@@ -58,7 +58,7 @@ func run(binary string, runs int, ks string) error {
 			cmd := exec.Command(binary, "render", "--node-name", "node-1", "--hostname", "node-1", "-f", path)
 			start := time.Now()
 			if out, err := cmd.CombinedOutput(); err != nil {
-				return fmt.Errorf("K=%d: %w: %s", k, err, out)
+				return fmt.Errorf("render with k=%d: %w: %s", k, err, out)
 			}
 			walls = append(walls, time.Since(start))
 			cpus = append(cpus, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())

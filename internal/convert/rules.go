@@ -99,12 +99,21 @@ func validBFDProfileName(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+		if !profileNameByte(s[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// profileNameByte reports whether c may appear in a BFD profile name.
+func profileNameByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	default:
+		return c == '.' || c == '_' || c == '-'
+	}
 }
 
 // validText accepts any other rendered string: a bounded token.
