@@ -145,7 +145,9 @@ func (i *Instance) start(daemon string, argv []string) error {
 	}()
 	i.mu.Lock()
 	i.procs[daemon] = p
-	i.started = append(i.started, daemon)
+	if !slices.Contains(i.started, daemon) {
+		i.started = append(i.started, daemon)
+	}
 	i.mu.Unlock()
 	return i.waitReady(daemon, p)
 }
@@ -290,6 +292,20 @@ func (i *Instance) KillDaemon(daemon string) error {
 	case <-time.After(stopTimeout):
 		return fmt.Errorf("%s did not exit after SIGKILL", daemon)
 	}
+}
+
+// StartDaemon starts again a daemon that KillDaemon stopped, with the same
+// arguments as at the start (so with an empty configuration, as a crashed
+// daemon restarted by watchfrr comes back before anything replays its
+// config), and waits until it accepts vty connections.
+func (i *Instance) StartDaemon(daemon string) error {
+	i.mu.Lock()
+	_, running := i.procs[daemon]
+	i.mu.Unlock()
+	if running {
+		return fmt.Errorf("%s is already running in %s", daemon, i.name)
+	}
+	return i.start(daemon, i.layout.DaemonArgv(i.ns.Name, daemon))
 }
 
 // Stop stops all daemons: SIGTERM to all of them at once, SIGKILL to those
