@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -152,6 +153,13 @@ func testReloaderKilledMidReload(t *testing.T, e *e2e) {
 // tests.
 const faultPrefix = "203.0.113.128/26"
 
+// binaryMentions reports whether the binary at path holds s, which tells
+// whether it reads an environment variable of that name.
+func binaryMentions(path, s string) bool {
+	data, err := os.ReadFile(path)
+	return err == nil && bytes.Contains(data, []byte(s))
+}
+
 // killOrphan kills the held frr-reload.py wrapper whose pid is in
 // started, if it outlived the reloader (a reloader whose children do not
 // die with it).
@@ -170,14 +178,27 @@ func killOrphan(t testing.TB, started string) {
 	}
 }
 
+// fullIntervalEnv is the reloader's idle time before its periodic full
+// apply, which repairs a daemon that came back empty.
+const fullIntervalEnv = "FRR_RELOADER_FULL_INTERVAL"
+
+// testFullInterval is the reloader's periodic full apply interval in
+// TestBGPDRestart (10 minutes in production).
+const testFullInterval = 10 * time.Second
+
 // TestBGPDRestart kills the node's bgpd and starts it again with an empty
 // configuration, as watchfrr does after a crash: without any API write,
-// the node converges back to the last config applied (the reloader
-// detects the restart), the session comes back and the peer gets the
-// routes again.
+// the node converges back to the last config applied (the reloader's
+// periodic full apply, every 10 s here), the session comes back and the
+// peer gets the routes again.
 func TestBGPDRestart(t *testing.T) {
+	if !binaryMentions(buildBinaries(t).reloader, fullIntervalEnv) {
+		t.Skipf("this reloader has no periodic full apply (%s): nothing repairs a restarted bgpd", fullIntervalEnv)
+	}
 	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
-		e := newE2E(t, v.Backend, 10)
+		e := newE2EWith(t, v.Backend, 10, func(e *e2e) {
+			e.reloaderEnv = append(e.reloaderEnv, fmt.Sprintf("%s=%v", fullIntervalEnv, testFullInterval))
+		})
 		e.step(t, "Session up")
 		e.frrNode.WaitEstablished(t, neighborAddress, waitTimeout)
 		e.waitRoutes(t, e.peer, []string{advertised}, []string{notAdvertised})
@@ -190,7 +211,7 @@ func TestBGPDRestart(t *testing.T) {
 		if err := e.frrNode.KillDaemon("bgpd"); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.frrNode.StartDaemon("bgpd"); err != nil {
+		if err := e.frrNode.RestartDaemon("bgpd"); err != nil {
 			t.Fatal(err)
 		}
 		budget := durationFromEnv(t, convergeEnv, defaultConvergeBudget)

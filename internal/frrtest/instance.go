@@ -145,9 +145,7 @@ func (i *Instance) start(daemon string, argv []string) error {
 	}()
 	i.mu.Lock()
 	i.procs[daemon] = p
-	if !slices.Contains(i.started, daemon) {
-		i.started = append(i.started, daemon)
-	}
+	i.started = append(i.started, daemon)
 	i.mu.Unlock()
 	return i.waitReady(daemon, p)
 }
@@ -294,17 +292,16 @@ func (i *Instance) KillDaemon(daemon string) error {
 	}
 }
 
-// StartDaemon starts again a daemon that KillDaemon stopped, with the same
-// arguments as at the start (so with an empty configuration, as a crashed
-// daemon restarted by watchfrr comes back before anything replays its
-// config), and waits until it accepts vty connections.
-func (i *Instance) StartDaemon(daemon string) error {
+// RestartDaemon starts again a daemon stopped with KillDaemon, as watchfrr
+// would after a crash: it comes back without configuration.
+func (i *Instance) RestartDaemon(daemon string) error {
 	i.mu.Lock()
-	_, running := i.procs[daemon]
-	i.mu.Unlock()
-	if running {
+	if _, running := i.procs[daemon]; running {
+		i.mu.Unlock()
 		return fmt.Errorf("%s is already running in %s", daemon, i.name)
 	}
+	i.started = slices.DeleteFunc(i.started, func(d string) bool { return d == daemon })
+	i.mu.Unlock()
 	return i.start(daemon, i.layout.DaemonArgv(i.ns.Name, daemon))
 }
 
