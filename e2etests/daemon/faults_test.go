@@ -202,10 +202,9 @@ func TestBGPDRestart(t *testing.T) {
 		e.step(t, "Session up")
 		e.frrNode.WaitEstablished(t, neighborAddress, waitTimeout)
 		e.waitRoutes(t, e.peer, []string{advertised}, []string{notAdvertised})
-		state := e.waitNodeState(t, "success", func(s v1beta1.FRRNodeStateStatus) bool {
+		e.waitNodeState(t, "success", func(s v1beta1.FRRNodeStateStatus) bool {
 			return s.LastReloadResult == "success" && strings.Contains(s.RunningConfig, "router bgp 64512")
 		})
-		generation := state.Generation
 
 		e.step(t, "bgpd killed and restarted empty")
 		if err := e.frrNode.KillDaemon("bgpd"); err != nil {
@@ -224,12 +223,9 @@ func TestBGPDRestart(t *testing.T) {
 		e.frrNode.WaitEstablished(t, neighborAddress, waitTimeout)
 		e.waitRoutes(t, e.peer, []string{advertised}, []string{notAdvertised})
 		e.waitRoutes(t, e.frrNode, []string{accepted}, []string{notAccepted})
-		after := e.waitNodeState(t, "success", func(s v1beta1.FRRNodeStateStatus) bool {
-			return s.LastReloadResult == "success" && strings.Contains(s.RunningConfig, "router bgp 64512")
+		e.waitNodeState(t, "success", func(s v1beta1.FRRNodeStateStatus) bool {
+			return s.LastReloadResult == "success" && strings.Contains(s.RunningConfig, "network "+advertised)
 		})
-		if after.Generation != generation {
-			t.Errorf("the FRRNodeState generation moved from %d to %d", generation, after.Generation)
-		}
 		e.step(t, "done")
 	})
 }
