@@ -26,8 +26,11 @@ const (
 	coldTimeout   = 60 * time.Minute
 	changeTimeout = 30 * time.Minute
 	// settleTime lets the node's bgpd finish its post-reload work before
-	// the next change is written.
-	settleTime = 3 * time.Second
+	// the next change is written; the withdrawals the peer logs until
+	// then count for the change. It exceeds FRR's default route-map
+	// delay timer (5 s), after which bgpd re-evaluates the policies a
+	// prefix-list change touched.
+	settleTime = 8 * time.Second
 )
 
 // renumberLimit is the largest N at which the changes that renumber every
@@ -125,13 +128,24 @@ type bench struct {
 func runScale(t *testing.T, r run) []measurement {
 	b := newBench(t, r)
 	var results []measurement
-	record := func(m measurement) {
+	lost := false
+	record := func(measure func() measurement) {
+		if lost {
+			return
+		}
+		m := measure()
 		time.Sleep(settleTime)
 		b.countWithdrawn(&m)
 		t.Logf("%s", m.logLine())
 		results = append(results, m)
+		if m.peerLost != "" {
+			// Not a timing: routes were lost. The next changes would
+			// start from a broken state.
+			t.Errorf("%s: the peer never got the set after FRR ran the change: %s", m.name, m.peerLost)
+			lost = true
+		}
 	}
-	record(b.cold())
+	record(b.cold)
 	repeats := 1
 	if r.n <= repeatLimit {
 		repeats = r.repeats
@@ -142,11 +156,11 @@ func runScale(t *testing.T, r run) []measurement {
 		t.Logf("renumbering changes skipped on %s above N=%d: each rewrites all %d entries", r.version.Name, limit, r.n*len(sessions))
 	}
 	for range repeats {
-		record(b.add(changeAddLast, sortsLast))
-		record(b.remove(changeRemoveLast, sortsLast))
+		record(func() measurement { return b.add(changeAddLast, sortsLast) })
+		record(func() measurement { return b.remove(changeRemoveLast, sortsLast) })
 		if renumber {
-			record(b.add(changeAddFirst, sortsFirst))
-			record(b.remove(changeRemoveFirst, sortsFirst))
+			record(func() measurement { return b.add(changeAddFirst, sortsFirst) })
+			record(func() measurement { return b.remove(changeRemoveFirst, sortsFirst) })
 		}
 	}
 	return results

@@ -17,6 +17,10 @@ import (
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 )
 
+// peerGrace is how long after FRRNodeState reports a change the peer may
+// still lack the expected set before the measurement stops as lost.
+const peerGrace = 2 * time.Minute
+
 // progressInterval is how often a long wait logs what it still waits for.
 const progressInterval = time.Minute
 
@@ -108,6 +112,10 @@ type measurement struct {
 	// prefixes other than removed (-1: not counted).
 	peerLogFrom int64
 	withdrawn   int
+	// peerLost, when not empty, says what the peer held when it still
+	// lacked the expected set peerGrace after FRRNodeState reported the
+	// change.
+	peerLost string
 	// confLines is the size of the rendered frr.conf (cold load only).
 	confLines int
 	// apiWrite is how long the Create or Update call took.
@@ -179,6 +187,12 @@ func (b *bench) measure(name string, exp expectation, timeout time.Duration, wri
 		if time.Since(lastReport) >= progressInterval {
 			lastReport = time.Now()
 			b.t.Logf("%s: %.0f s, still waiting: %s", name, time.Since(start).Seconds(), strings.Join(seen, "; "))
+		}
+		if m.state > 0 && m.peer == 0 && time.Since(start)-m.state > peerGrace {
+			// FRR runs the change but the peer does not get the set:
+			// routes were lost, waiting longer will not help.
+			m.peerLost = strings.Join(seen, "; ")
+			return true, ""
 		}
 		return m.peer > 0 && m.state > 0, strings.Join(seen, "; ")
 	})
@@ -338,7 +352,11 @@ func span(from, to time.Duration) string {
 
 // logLine is a one-line summary of a measurement for the test log.
 func (m measurement) logLine() string {
-	return fmt.Sprintf("%s %s debounce %d ms N=%d %s: peer %ss, FRRNodeState %ss; withdrawn at the peer (other prefixes) %s; "+
+	lost := ""
+	if m.peerLost != "" {
+		lost = "; PEER NEVER GOT THE SET: " + m.peerLost
+	}
+	return lost + fmt.Sprintf("%s %s debounce %d ms N=%d %s: peer %ss, FRRNodeState %ss; withdrawn at the peer (other prefixes) %s; "+
 		"reloader: SIGHUP %ss, --test %ss, --reload+show %ss, reloads %d; "+
 		"--reload steps (read / diff 1 / apply 1 / diff 2 / apply 2+show) %s; fewest routes %s; session resets %d; api write %ss; CPU: %s; load %.1f→%.1f",
 		m.version, m.layout, m.debounce, m.n, m.name, seconds(m.peer), seconds(m.state), m.withdrawnText(), seconds(m.hup), span(m.test, m.apply),
