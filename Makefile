@@ -104,6 +104,14 @@ docker-build: ## Build the image (needs a Docker engine, which CI machines do no
 test-short: ## Run the pure unit tests only (no API server, no FRR).
 	go test -short ./...
 
+# The fuzz targets, as package:Fuzz; make fuzz runs each for FUZZTIME.
+FUZZ_TARGETS ?= ./internal/convert:FuzzConvertRender ./internal/redact:FuzzRedact ./internal/frr:FuzzReadStatusFiles
+FUZZTIME ?= 1m
+
+.PHONY: fuzz
+fuzz: ## Fuzz each target (conversion and rendering, redaction, status files) for FUZZTIME (1m).
+	@for t in $(FUZZ_TARGETS); do go test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) || exit 1; done
+
 .PHONY: bench
 bench: ## Run the Go benchmarks of the core (conversion, rendering, hand-off, metrics, webhook).
 	go test -run '^$$' -bench . -benchmem ./internal/...

@@ -21,6 +21,10 @@ fi
 echo "go test: verbose log in $log"
 go test -v -count=1 ${GO_TEST_FLAGS:--timeout 45m} -coverprofile cover.out "${@:-./...}" >"$log" 2>&1
 rc=$?
+# Each fuzz target for a few seconds on a full run (make fuzz runs them longer).
+if [[ $# -eq 0 ]]; then
+  make --no-print-directory fuzz FUZZTIME=5s >>"$log" 2>&1 || { echo "FAIL fuzz targets (see $log)"; rc=1; }
+fi
 # Package results, then failures and skips with the lines logged just before them.
 grep -E '^(ok|FAIL|panic:)' "$log" || true
 grep -E -B 25 '^\s*--- FAIL' "$log" | grep -vE '^\s*(=== (RUN|PAUSE|CONT)|--- PASS)' | tail -n 400 || true

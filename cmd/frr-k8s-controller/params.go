@@ -12,7 +12,7 @@ import (
 	kubeconfig "sigs.k8s.io/controller-runtime/pkg/client/config"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/logging"
 	"github.com/frrk8s/frrk8s/internal/tlsconfig"
@@ -24,6 +24,8 @@ const (
 	envDebounce = "FRR_K8S_BGP_DEBOUNCE_TIMEOUT"
 	// envStatusDir moves the reloader's status directory, for tests.
 	envStatusDir = "FRR_RELOADER_STATUS_DIR"
+	// envPrefixListSeq is the default of --prefix-list-seq.
+	envPrefixListSeq = "FRR_K8S_PREFIX_LIST_SEQ"
 )
 
 // defaultDebounceMillis is the --bgp-debounce-timeout default without the
@@ -42,6 +44,7 @@ type params struct {
 	PprofBindAddress       string
 	AlwaysBlock            string
 	BGPDebounceTimeout     string
+	PrefixListSeq          string
 	TLS                    tlsconfig.Flags
 	// ConfigFile, PIDFile and StatusDir are the reloader's shared files.
 	ConfigFile string
@@ -54,6 +57,7 @@ type settings struct {
 	params
 	alwaysBlock []netip.Prefix
 	debounce    time.Duration
+	seqMode     frr.SeqMode
 }
 
 // parseParams parses args (without the program name) and the environment.
@@ -76,6 +80,9 @@ func parseParams(args []string, getenv func(string) string) (settings, error) {
 		"Comma-separated CIDRs whose prefixes are never accepted from any peer.")
 	fs.StringVar(&p.BGPDebounceTimeout, "bgp-debounce-timeout", debounceDefault(getenv),
 		"Milliseconds to coalesce configuration changes before reloading FRR (default from $"+envDebounce+").")
+	fs.StringVar(&p.PrefixListSeq, "prefix-list-seq", envOr(getenv, envPrefixListSeq, string(frr.SeqStable)),
+		"Numbering of prefix-list and route-map entries: stable (each entry's number depends on the entry alone, "+
+			"so a change renumbers nothing else) or position (upstream's 1, 2, 3...) (default from $"+envPrefixListSeq+").")
 	p.TLS.Register(fs)
 	// --kubeconfig, read by ctrl.GetConfig, for running outside a pod.
 	kubeconfig.RegisterFlags(fs)
@@ -98,11 +105,14 @@ func (p params) check() (settings, error) {
 		return s, fmt.Errorf("invalid --log-level: %w", err)
 	}
 	var err error
-	if s.alwaysBlock, err = controller.ParseAlwaysBlock(p.AlwaysBlock); err != nil {
+	if s.alwaysBlock, err = convert.ParseAlwaysBlock(p.AlwaysBlock); err != nil {
 		return s, fmt.Errorf("invalid --always-block: %w", err)
 	}
 	if s.debounce, err = parseDebounce(p.BGPDebounceTimeout); err != nil {
 		return s, err
+	}
+	if s.seqMode, err = frr.ParseSeqMode(p.PrefixListSeq); err != nil {
+		return s, fmt.Errorf("invalid --prefix-list-seq: %w", err)
 	}
 	if _, err := p.TLS.Option(); err != nil {
 		return s, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/tlsconfig"
 )
 
@@ -26,6 +27,7 @@ func TestParseParamsDefaults(t *testing.T) {
 		MetricsBindAddress:     "0.0.0.0:9140",
 		HealthProbeBindAddress: "127.0.0.1:7572",
 		BGPDebounceTimeout:     "3000",
+		PrefixListSeq:          "stable",
 		ConfigFile:             "/etc/frr_reloader/frr.conf",
 		PIDFile:                "/etc/frr_reloader/reloader.pid",
 		StatusDir:              "/etc/frr_reloader",
@@ -35,6 +37,29 @@ func TestParseParamsDefaults(t *testing.T) {
 	}
 	if got.debounce != 3*time.Second {
 		t.Errorf("debounce = %v, want 3s", got.debounce)
+	}
+	if got.seqMode != frr.SeqStable {
+		t.Errorf("seq mode = %q, want stable", got.seqMode)
+	}
+}
+
+func TestParseParamsPrefixListSeq(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want frr.SeqMode
+	}{
+		{nil, map[string]string{"FRR_K8S_PREFIX_LIST_SEQ": "position"}, frr.SeqPosition},
+		{[]string{"--prefix-list-seq=position"}, nil, frr.SeqPosition},
+		{[]string{"--prefix-list-seq=stable"}, map[string]string{"FRR_K8S_PREFIX_LIST_SEQ": "position"}, frr.SeqStable},
+	} {
+		got, err := parseParams(tc.args, envMap(tc.env))
+		if err != nil {
+			t.Fatalf("%v %v: %v", tc.args, tc.env, err)
+		}
+		if got.seqMode != tc.want {
+			t.Errorf("%v %v: seq mode = %q, want %q", tc.args, tc.env, got.seqMode, tc.want)
+		}
 	}
 }
 
@@ -49,6 +74,7 @@ func TestParseParamsFlagsAndEnvironment(t *testing.T) {
 	}
 	env := envMap(map[string]string{
 		"FRR_K8S_BGP_DEBOUNCE_TIMEOUT": "250",
+		"FRR_K8S_PREFIX_LIST_SEQ":      "position",
 		"FRR_CONFIG_FILE":              "/shared/frr.conf",
 		"FRR_RELOADER_PID_FILE":        "/shared/reloader.pid",
 		"FRR_RELOADER_STATUS_DIR":      "/shared",
@@ -60,7 +86,7 @@ func TestParseParamsFlagsAndEnvironment(t *testing.T) {
 	want := params{
 		NodeName: "node-a", Namespace: "frr-k8s-system", PodName: "frr-k8s-abcde", LogLevel: "debug",
 		MetricsBindAddress: "127.0.0.1:9999", MetricsCertDir: "/certs", HealthProbeBindAddress: ":7573",
-		PprofBindAddress: ":6060", AlwaysBlock: "192.0.2.0/24, fd00::/8", BGPDebounceTimeout: "250",
+		PprofBindAddress: ":6060", AlwaysBlock: "192.0.2.0/24, fd00::/8", BGPDebounceTimeout: "250", PrefixListSeq: "position",
 		TLS: tlsconfig.Flags{
 			CipherSuites: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", CurvePreferences: "29", MinVersion: "VersionTLS12",
 		},
@@ -102,6 +128,8 @@ func TestParseParamsRejectsInvalidValues(t *testing.T) {
 		{"debounce negative", []string{"--bgp-debounce-timeout=-5"}, nil, "invalid --bgp-debounce-timeout"},
 		{"debounce from environment", nil, map[string]string{"FRR_K8S_BGP_DEBOUNCE_TIMEOUT": "soon"}, "invalid --bgp-debounce-timeout"},
 		{"tls", []string{"--tls-min-version=VersionTLS10"}, nil, "invalid --tls-min-version"},
+		{"prefix-list-seq", []string{"--prefix-list-seq=hash"}, nil, "invalid --prefix-list-seq"},
+		{"prefix-list-seq from environment", nil, map[string]string{"FRR_K8S_PREFIX_LIST_SEQ": "positional"}, "invalid --prefix-list-seq"},
 		{"unknown flag", []string{"--no-such-flag"}, nil, "no-such-flag"},
 	}
 	for _, tc := range tests {

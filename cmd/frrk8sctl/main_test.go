@@ -41,12 +41,28 @@ func golden(t *testing.T, got string) {
 }
 
 func TestRenderMergesNodeConfigs(t *testing.T) {
-	out, errOut, code := runCLI("render", "--node-name", "node1", "--hostname", "node1", "-f", "testdata/basic.yaml")
+	// Upstream's positional numbering, which the golden was made with.
+	out, errOut, code := runCLI("render", "--node-name", "node1", "--hostname", "node1", "--prefix-list-seq", "position", "-f", "testdata/basic.yaml")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 	if strings.Contains(out, "s3cret") == false {
 		t.Errorf("the Secret's password should be rendered into frr.conf")
+	}
+	golden(t, out)
+}
+
+func TestRenderStableNumbering(t *testing.T) {
+	out, errOut, code := runCLI("render", "--node-name", "node1", "--hostname", "node1", "-f", "testdata/basic.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	explicit, _, _ := runCLI("render", "--node-name", "node1", "--hostname", "node1", "--prefix-list-seq", "stable", "-f", "testdata/basic.yaml")
+	if explicit != out {
+		t.Errorf("--prefix-list-seq=stable differs from the default")
+	}
+	if !strings.Contains(out, " seq 4294967295 deny any\n") || !strings.Contains(out, "-out permit 65530\n") {
+		t.Errorf("the default is not the stable numbering:\n%s", out)
 	}
 	golden(t, out)
 }
@@ -112,6 +128,7 @@ func TestRenderErrors(t *testing.T) {
 		{"bad log level", []string{"render", "--node-name", "n", "--log-level", "loud", "-f", "testdata/basic.yaml"}, 1, "invalid log level"},
 		{"bad always-block", []string{"render", "--node-name", "n", "--always-block", "x", "-f", "testdata/basic.yaml"}, 1, "always-block"},
 		{"bad labels", []string{"render", "--node-name", "n", "--node-labels", "novalue", "-f", "testdata/basic.yaml"}, 1, "invalid node label"},
+		{"bad prefix-list-seq", []string{"render", "--node-name", "n", "--prefix-list-seq", "hash", "-f", "testdata/basic.yaml"}, 1, "invalid --prefix-list-seq"},
 		{"unknown command", []string{"draw"}, 1, "unknown command"},
 		{"type error", []string{"render", "--node-name", "n", "-f", writeTemp(t, "apiVersion: frrk8s.metallb.io/v1beta1\nkind: FRRConfiguration\nmetadata: {name: x}\nspec:\n  bgp:\n    routers:\n    - asn: \"x\"\n")}, 1, "decoding FRRConfiguration"},
 		{"asn overflow", []string{"render", "--node-name", "n", "-f", writeTemp(t, "apiVersion: frrk8s.metallb.io/v1beta1\nkind: FRRConfiguration\nmetadata: {name: x}\nspec:\n  bgp:\n    routers:\n    - asn: 4294967296\n")}, 1, "decoding FRRConfiguration"},
@@ -135,7 +152,7 @@ func TestHelp(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, f := range []string{"-node-name", "-node-labels", "-namespace", "-hostname", "-always-block", "-log-level", "-f"} {
+	for _, f := range []string{"-node-name", "-node-labels", "-namespace", "-hostname", "-always-block", "-log-level", "-prefix-list-seq", "-f"} {
 		if !strings.Contains(errOut, f) {
 			t.Errorf("help lacks %s", f)
 		}

@@ -1,8 +1,56 @@
 // Command reloader is the frr-reloader sidecar (installed as frr-reloader.sh):
 // on SIGHUP it checks and applies the frr.conf the controller wrote to the
-// shared volume with frr-reload.py and leaves the result, the error and FRR's
-// running configuration there (spec/daemon.md §5). Its file name does not
-// matter.
+// shared volume and leaves the result, the error and FRR's running
+// configuration there. Its file name does not matter.
+//
+// Shared volume (SHARED_VOLUME, default /etc/frr_reloader): frr.conf (input),
+// reloader.pid, lock (flock that serialises reloads), .status
+// ("<epoch> success|failure"), last-error (the redacted output of the step
+// that failed, "\n" after a success), running-config (`show running-conf`
+// after every reload), and two files of the fast path: last-applied.conf
+// (0600, the frr.conf last applied successfully; removed while a reload runs
+// and after a failed one) and incremental.conf (0600, the commands of an
+// incremental apply, only while it runs).
+//
+// A reload (the default, fast path):
+//
+//  1. Syntax check with `$VTYSH_CMD --dryrun -f frr.conf`, which does not read
+//     FRR's running configuration. A rejected file leaves FRR untouched.
+//  2. Incremental apply when the file differs from the last one applied only
+//     in prefix-list entries and `network` lines of BGP unicast address
+//     families (package internal/frr/confdiff): the changed lines go through
+//     one `vtysh -f` session (entries that moved to a new number deleted and
+//     re-added first, then added entries, added networks, removed networks,
+//     removed entries); the running configuration is read back and the
+//     touched lists and address families compared with the file. Any error
+//     or difference falls back to a full apply. `write memory` follows
+//     right after .status is written, still under the lock (it takes
+//     seconds at scale); if it fails, the next reload is a full apply.
+//  3. Full apply with `frr-reload.py --reload --overwrite` otherwise: any
+//     other change, after a failed or interrupted reload, when an FRR daemon
+//     restarted since the last apply (its pid in `show modules` changed), and
+//     when the reloader has been idle for FRR_RELOADER_FULL_INTERVAL after a
+//     success (drift repair).
+//  4. Cold start (nothing applied by this process yet, and FRR runs neither a
+//     BGP router nor a prefix-list): one `vtysh -f frr.conf`, then
+//     `frr-reload.py --test` must find nothing to change (else a full apply;
+//     FRR 10's invisible `ip|ipv6 nht resolve-via-default` defaults aside),
+//     then `write memory` as in 2.
+//
+// Children (vtysh, frr-reload.py) run in process groups of their own with
+// SIGKILL as parent-death signal, and are killed on SIGTERM, so no reload
+// outlives the reloader. Everything printed and written to last-error passes
+// through the password redaction, without terminal escape sequences.
+//
+// Environment (values split on whitespace, unset or empty means the default):
+//
+//	FRR_RELOAD_CMD              python3 /usr/lib/frr/frr-reload.py
+//	FRR_RELOAD_ARGS             extra frr-reload.py flags (--rundir, -N, ...)
+//	VTYSH_CMD                   vtysh
+//	FRR_RELOADER_MODE           "legacy": upstream's frr-reload.py --test then
+//	                            --reload on every SIGHUP, for comparisons
+//	FRR_RELOADER_FULL_INTERVAL  10m: idle time before the periodic full apply
+//	                            (a Go duration; 0 turns it off)
 package main
 
 import (
@@ -34,6 +82,9 @@ func run() int {
 	if err := r.start(); err != nil {
 		r.printf("Failed to start: %v", err)
 		return 1
+	}
+	if !r.cfg.legacy && r.cfg.fullInterval > 0 {
+		go r.periodicFullApply(make(chan struct{}))
 	}
 	for sig := range signals {
 		if sig != syscall.SIGHUP {

@@ -232,7 +232,7 @@ case "$*" in
 	echo "$version" >> %[1]q/applied ;;
 esac
 `, marks))
-	p := startProcess(t, dir, "FRR_RELOAD_CMD=/bin/sh "+reload, "VTYSH_CMD=/bin/true")
+	p := startProcess(t, dir, "FRR_RELOAD_CMD=/bin/sh "+reload, "VTYSH_CMD=/bin/true", "FRR_RELOADER_MODE=legacy")
 
 	writeFile(t, p.volume.config, "v1")
 	p.signal(t, syscall.SIGHUP)

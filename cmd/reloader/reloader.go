@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -19,7 +21,13 @@ const (
 	defaultSharedVolume = "/etc/frr_reloader"
 	defaultReloadCmd    = "python3 /usr/lib/frr/frr-reload.py"
 	defaultVtyshCmd     = "vtysh"
+	// defaultFullInterval is how long the reloader stays idle before it
+	// re-applies the last file in full to repair drift.
+	defaultFullInterval = 10 * time.Minute
 )
+
+// modeLegacy selects upstream's two frr-reload.py passes (FRR_RELOADER_MODE).
+const modeLegacy = "legacy"
 
 // Results written to .status after the epoch.
 const (
@@ -42,8 +50,10 @@ type paths struct {
 	pid           string // reloader.pid
 	lock          string // flock target that serializes reloads
 	status        string // .status: "<epoch> success|failure"
-	lastError     string // output of the last --test run, "\n" after a success
+	lastError     string // output of the step that failed, "\n" after a success
 	runningConfig string // FRR's running configuration after the last reload
+	lastApplied   string // the frr.conf last applied successfully (fast path)
+	incremental   string // the commands of an incremental apply, while it runs
 }
 
 func pathsIn(dir string) paths {
@@ -54,6 +64,8 @@ func pathsIn(dir string) paths {
 		status:        filepath.Join(dir, ".status"),
 		lastError:     filepath.Join(dir, "last-error"),
 		runningConfig: filepath.Join(dir, "running-config"),
+		lastApplied:   filepath.Join(dir, "last-applied.conf"),
+		incremental:   filepath.Join(dir, "incremental.conf"),
 	}
 }
 
@@ -62,16 +74,25 @@ type config struct {
 	sharedVolume string
 	reloadCmd    []string // FRR_RELOAD_CMD followed by FRR_RELOAD_ARGS
 	vtyshCmd     []string
+	legacy       bool          // FRR_RELOADER_MODE=legacy
+	fullInterval time.Duration // FRR_RELOADER_FULL_INTERVAL, 0 for never
 }
 
-// configFromEnv reads SHARED_VOLUME, FRR_RELOAD_CMD, FRR_RELOAD_ARGS and
-// VTYSH_CMD; unset or empty means the default.
+// configFromEnv reads SHARED_VOLUME, FRR_RELOAD_CMD, FRR_RELOAD_ARGS,
+// VTYSH_CMD, FRR_RELOADER_MODE and FRR_RELOADER_FULL_INTERVAL; unset or
+// empty (or, for the interval, not a duration) means the default.
 func configFromEnv(getenv func(string) string) config {
 	dir := getenv("SHARED_VOLUME")
 	if dir == "" {
 		dir = defaultSharedVolume
 	}
+	interval := defaultFullInterval
+	if d, err := time.ParseDuration(strings.TrimSpace(getenv("FRR_RELOADER_FULL_INTERVAL"))); err == nil && d >= 0 {
+		interval = d
+	}
 	return config{
+		legacy:       strings.TrimSpace(getenv("FRR_RELOADER_MODE")) == modeLegacy,
+		fullInterval: interval,
 		sharedVolume: dir,
 		reloadCmd: slices.Concat(
 			commandFromEnv(getenv("FRR_RELOAD_CMD"), defaultReloadCmd),
@@ -118,6 +139,12 @@ type reloader struct {
 	now      func() time.Time
 	tempDir  string // where the running config is captured before the copy
 	pidValue int
+
+	children *children
+	state    applied // fast path; only read and written under the lock
+
+	mu         *sync.Mutex // guards lastReload
+	lastReload time.Time   // when the last reload ended
 }
 
 func newReloader(cfg config, stdout io.Writer) *reloader {
@@ -128,6 +155,8 @@ func newReloader(cfg config, stdout io.Writer) *reloader {
 		now:      time.Now,
 		tempDir:  os.TempDir(),
 		pidValue: os.Getpid(),
+		children: &children{},
+		mu:       &sync.Mutex{},
 	}
 }
 
@@ -157,6 +186,7 @@ func (r *reloader) start() error {
 // stop removes the pid and lock files, as on SIGTERM or SIGINT.
 func (r *reloader) stop() {
 	r.printf("Caught an exit signal..")
+	r.children.killAll()
 	r.removeFiles()
 }
 
@@ -180,8 +210,64 @@ func (r *reloader) reload() {
 		return
 	}
 	defer unlock()
+	defer r.markReloaded()
 	r.printf("Caught SIGHUP and acquired lock! Reloading FRR..")
-	r.reloadLocked()
+	if r.cfg.legacy {
+		r.reloadLocked()
+		return
+	}
+	r.reloadFast(false)
+}
+
+// markReloaded records the end of a reload for the periodic full pass.
+func (r *reloader) markReloaded() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lastReload = time.Now()
+}
+
+// sinceReload is how long ago the last reload ended; zero before the first.
+func (r *reloader) sinceReload() (time.Duration, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lastReload.IsZero() {
+		return 0, false
+	}
+	return time.Since(r.lastReload), true
+}
+
+// periodicFullApply re-applies frr.conf in full with frr-reload.py whenever
+// the reloader has been idle for cfg.fullInterval after a successful
+// reload, repairing any drift an incremental apply cannot see, until stop
+// is closed.
+func (r *reloader) periodicFullApply(stop <-chan struct{}) {
+	wait := r.cfg.fullInterval
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(wait):
+		}
+		idle, ok := r.sinceReload()
+		if !ok || idle < r.cfg.fullInterval {
+			wait = r.cfg.fullInterval - idle
+			continue
+		}
+		wait = r.cfg.fullInterval
+		unlock, err := lockFile(r.paths.lock)
+		if err != nil {
+			r.printf("Failed to acquire the reload lock: %v", err)
+			continue
+		}
+		// Only after a success: a failed file waits for the controller.
+		if r.state.conf != "" {
+			r.printf("Idle for %v: re-applying the configuration file in full", r.cfg.fullInterval)
+			r.reloadFast(true)
+			r.printf("Periodic full apply finished")
+		}
+		unlock()
+		r.markReloaded()
+	}
 }
 
 func (r *reloader) reloadLocked() {
@@ -215,23 +301,24 @@ func (r *reloader) reloadLocked() {
 
 // check runs frr-reload.py --test with its stdout and stderr into last-error.
 func (r *reloader) check() error {
-	f, err := os.OpenFile(r.paths.lastError, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fileMode)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", r.paths.lastError, err)
-	}
-	defer f.Close()
-	runErr := runCommand(testArgv(r.cfg.reloadCmd, r.paths.config), f)
+	var out bytes.Buffer
+	runErr := r.runChild(testArgv(r.cfg.reloadCmd, r.paths.config), &out, &out)
 	var exitErr *exec.ExitError
 	if runErr != nil && !errors.As(runErr, &exitErr) {
 		// The command did not run at all: say why where its output would be.
-		fmt.Fprintf(f, "%v\n", runErr)
+		fmt.Fprintf(&out, "%v\n", runErr)
+	}
+	if err := os.WriteFile(r.paths.lastError, []byte(redact(cleanOutput(out.String()))), fileMode); err != nil {
+		return errors.Join(runErr, fmt.Errorf("write %s: %w", r.paths.lastError, err))
 	}
 	return runErr
 }
 
 // apply runs frr-reload.py --reload with its output on stdout.
 func (r *reloader) apply() error {
-	err := runCommand(applyArgv(r.cfg.reloadCmd, r.paths.config), r.out)
+	w := newCleanWriter(r.out)
+	err := r.runChild(applyArgv(r.cfg.reloadCmd, r.paths.config), w, w)
+	_ = w.Flush()
 	r.flush()
 	return err
 }
@@ -267,11 +354,7 @@ func (r *reloader) refreshRunningConfig() {
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 
-	argv := runningConfigArgv(r.cfg.vtyshCmd)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Stdout = tmp
-	cmd.Stderr = r.out
-	if err := cmd.Run(); err != nil {
+	if err := r.runChild(runningConfigArgv(r.cfg.vtyshCmd), tmp, r.out); err != nil {
 		r.flush()
 		r.printf("Failed to read the running config: %v", err)
 	}
@@ -282,17 +365,6 @@ func (r *reloader) refreshRunningConfig() {
 
 func (r *reloader) flush() {
 	_ = r.out.Flush()
-}
-
-// runCommand runs argv with stdout and stderr both going to w.
-func runCommand(argv []string, w io.Writer) error {
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Stdout = w
-	cmd.Stderr = w
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
-	}
-	return nil
 }
 
 // copyFile copies src from its start over dst, truncating dst in place as

@@ -66,29 +66,34 @@ func TestConfigFromEnv(t *testing.T) {
 				sharedVolume: "/etc/frr_reloader",
 				reloadCmd:    []string{"python3", "/usr/lib/frr/frr-reload.py"},
 				vtyshCmd:     []string{"vtysh"},
+				fullInterval: 10 * time.Minute,
 			},
 		},
 		{
 			name: "blank values mean defaults",
-			env:  map[string]string{"FRR_RELOAD_CMD": "  ", "VTYSH_CMD": "\t", "FRR_RELOAD_ARGS": " "},
+			env:  map[string]string{"FRR_RELOAD_CMD": "  ", "VTYSH_CMD": "\t", "FRR_RELOAD_ARGS": " ", "FRR_RELOADER_MODE": " ", "FRR_RELOADER_FULL_INTERVAL": "soon"},
 			want: config{
 				sharedVolume: "/etc/frr_reloader",
 				reloadCmd:    []string{"python3", "/usr/lib/frr/frr-reload.py"},
 				vtyshCmd:     []string{"vtysh"},
+				fullInterval: 10 * time.Minute,
 			},
 		},
 		{
 			name: "overrides split on whitespace",
 			env: map[string]string{
-				"SHARED_VOLUME":   "/shared",
-				"FRR_RELOAD_CMD":  "chroot /root  python3 /usr/lib/frr/frr-reload.py",
-				"FRR_RELOAD_ARGS": "--confdir /c\t--rundir /r ",
-				"VTYSH_CMD":       "vtysh --vty_socket /r",
+				"SHARED_VOLUME":              "/shared",
+				"FRR_RELOAD_CMD":             "chroot /root  python3 /usr/lib/frr/frr-reload.py",
+				"FRR_RELOAD_ARGS":            "--confdir /c\t--rundir /r ",
+				"VTYSH_CMD":                  "vtysh --vty_socket /r",
+				"FRR_RELOADER_MODE":          "legacy",
+				"FRR_RELOADER_FULL_INTERVAL": "0",
 			},
 			want: config{
 				sharedVolume: "/shared",
 				reloadCmd:    []string{"chroot", "/root", "python3", "/usr/lib/frr/frr-reload.py", "--confdir", "/c", "--rundir", "/r"},
 				vtyshCmd:     []string{"vtysh", "--vty_socket", "/r"},
+				legacy:       true,
 			},
 		},
 	}
@@ -175,6 +180,8 @@ cat running
 		"FRR_RELOAD_CMD":  "/bin/sh " + reloadScript,
 		"FRR_RELOAD_ARGS": "--rundir /run/x",
 		"VTYSH_CMD":       "/bin/sh " + vtyshScript + " --vty_socket /run/x",
+		// These tests cover upstream's two passes; fast_test.go the default.
+		"FRR_RELOADER_MODE": "legacy",
 	}
 	out := &bytes.Buffer{}
 	r := newReloader(configFromEnv(func(k string) string { return env[k] }), out)
@@ -276,7 +283,7 @@ func TestReloadCheckFailure(t *testing.T) {
 	})
 	h.reload.reload()
 	h.check(t, "1700000000 failure",
-		"Lines To Delete\nERROR: vtysh failed: line 3: % Unknown command: neighbor x password s3cret\n",
+		"Lines To Delete\nERROR: vtysh failed: line 3: % Unknown command: neighbor x password <retracted>\n",
 		"running before\n", callsFor(h, "test", "vtysh"))
 	for _, want := range []string{"Syntax error spotted", "% Unknown command: neighbor x password <retracted>\n"} {
 		if !strings.Contains(h.out.String(), want) {

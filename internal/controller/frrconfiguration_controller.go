@@ -21,7 +21,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
+	"github.com/frrk8s/frrk8s/internal/redact"
 )
 
 // Conversion results published in FRRNodeState.status.lastConversionResult.
@@ -60,13 +62,15 @@ type FRRConfigurationReconciler struct {
 	Namespace string
 	// AlwaysBlock are the --always-block prefixes.
 	AlwaysBlock []netip.Prefix
+	// PrefixListSeq is the --prefix-list-seq numbering; empty means stable.
+	PrefixListSeq frr.SeqMode
 	// DefaultLogLevel is the --log-level flag.
 	DefaultLogLevel string
 	// FRR receives the converted configuration.
 	FRR ConfigApplier
 	// Selectors caches parsed nodeSelectors for the reconciles and the
 	// event filters; nil parses them every time.
-	Selectors *SelectorCache
+	Selectors *convert.SelectorCache
 	// Metrics are updated by every reconcile.
 	Metrics *Metrics
 	// OnResultChange, when set, is called whenever the conversion result
@@ -152,26 +156,24 @@ func (r *FRRConfigurationReconciler) Reconcile(ctx context.Context, _ reconcile.
 	if in.namespaceEmpty {
 		return r.applyEmpty(level)
 	}
-	selected, err := r.Selectors.SelectConfigs(in.candidates, r.Namespace, in.nodeLabels)
+	selected, err := r.Selectors.Select(in.candidates, in.nodeLabels)
 	if err != nil {
 		return r.rejected(err, retry)
 	}
 	selected = deepCopies(selected)
-	referenced := ReferencedSecrets(selected)
+	referenced := convert.ReferencedSecrets(selected)
 	r.secretRefs.record(referenced)
 	secrets, err := r.getSecrets(ctx, referenced)
 	if err != nil {
 		return r.inputUnavailable(err)
 	}
 	r.dumpInputs(selected)
-	model, err := ConvertToFRR(ConversionInput{
-		Configs:     selected,
-		Namespace:   r.Namespace,
-		Preselected: true,
-		NodeLabels:  in.nodeLabels,
-		Secrets:     secrets,
-		AlwaysBlock: r.AlwaysBlock,
-		LogLevel:    level,
+	model, err := convert.Convert(convert.Input{
+		Configs:       selected,
+		Secrets:       convert.SecretsByName(secrets),
+		AlwaysBlock:   r.AlwaysBlock,
+		LogLevel:      level,
+		PrefixListSeq: r.PrefixListSeq,
 	})
 	if err != nil {
 		return r.rejected(err, waitForNextEvent)
@@ -360,20 +362,24 @@ func (r *FRRConfigurationReconciler) dumpInputs(configs []v1beta1.FRRConfigurati
 	}
 }
 
-// redactedConfig returns a copy of cfg fit for logs: passwords retracted,
-// the last-applied annotation dropped.
+// redactedConfig returns a copy of cfg fit for logs: passwords retracted
+// (the password field, and in rawConfig every password keyword FRR accepts
+// and the values it sets), the last-applied annotation dropped.
 func redactedConfig(cfg *v1beta1.FRRConfiguration) *v1beta1.FRRConfiguration {
 	res := cfg.DeepCopy()
 	delete(res.Annotations, lastAppliedAnnotation)
 	res.ManagedFields = nil
+	var passwords []string
 	for i := range res.Spec.BGP.Routers {
 		for j := range res.Spec.BGP.Routers[i].Neighbors {
 			n := &res.Spec.BGP.Routers[i].Neighbors[j]
 			if n.Password != "" {
+				passwords = append(passwords, n.Password)
 				n.Password = retracted
 			}
 		}
 	}
+	res.Spec.Raw.Config = frr.Redact(redact.WithValues(passwords...).Redact(res.Spec.Raw.Config))
 	return res
 }
 

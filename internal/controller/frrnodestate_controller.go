@@ -88,7 +88,7 @@ func (r *FRRNodeStateReconciler) desiredStatus() v1beta1.FRRNodeStateStatus {
 	status := r.ReloadStatus.Status()
 	return v1beta1.FRRNodeStateStatus{
 		RunningConfig:        frr.Cap(frr.Redact(status.RunningConfig), frr.RunningConfigCap),
-		LastReloadResult:     frr.Cap(frr.Redact(status.LastReloadResult), frr.ReloadResultCap),
+		LastReloadResult:     frr.Cap(frr.RedactWith(status.LastReloadResult, status.RunningConfig), frr.ReloadResultCap),
 		LastConversionResult: r.ConversionResult(),
 	}
 }

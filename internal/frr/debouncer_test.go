@@ -171,7 +171,7 @@ func (f *debounceFixture) stepAndWaitReloads(d time.Duration, want int) {
 }
 
 func routerConfig(asn uint32) *Config {
-	return &Config{LogLevel: "informational", Hostname: "node", Routers: []Router{{ASN: asn}}}
+	return &Config{LogLevel: "informational", Routers: []Router{{ASN: asn}}}
 }
 
 func TestDebouncerHandsAnIsolatedChangeOffAtOnce(t *testing.T) {

@@ -26,6 +26,12 @@ func TestGoldensPassFRR10DryRun(t *testing.T) {
 	}
 }
 
+// TestStableGoldensPassFRR10DryRun is TestStableGoldensPassFRRDryRun with
+// the vtysh of the FRR 10 chroot.
+func TestStableGoldensPassFRR10DryRun(t *testing.T) {
+	dryRunStableGoldens(t, frrtest.StandaloneVtysh(t, frrtest.FRR10()))
+}
+
 // TestInvalidGoldenFailsFRR10DryRun checks that FRR 10 rejects the upstream
 // fixture that FRR 8.4 rejects.
 func TestInvalidGoldenFailsFRR10DryRun(t *testing.T) {

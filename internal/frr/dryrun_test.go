@@ -69,6 +69,41 @@ func TestGoldensPassFRRDryRun(t *testing.T) {
 	}
 }
 
+// stableGoldens returns the stable-mode goldens, as paths under testdata.
+func stableGoldens(t *testing.T) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", stableDir, "*.golden"))
+	if err != nil {
+		t.Fatalf("list goldens: %v", err)
+	}
+	if len(paths) == 0 {
+		t.Fatal("no stable-mode golden")
+	}
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Join(stableDir, filepath.Base(p))
+	}
+	return names
+}
+
+// dryRunStableGoldens checks every stable-mode golden with vtysh (the
+// host's when empty).
+func dryRunStableGoldens(t *testing.T, vtysh string) {
+	for _, name := range stableGoldens(t) {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			t.Parallel()
+			if out, err := dryRunFileWith(t, vtysh, name); err != nil {
+				t.Errorf("vtysh rejected %s: %v\n%s", name, err, out)
+			}
+		})
+	}
+}
+
+func TestStableGoldensPassFRRDryRun(t *testing.T) {
+	requireVtysh(t)
+	dryRunStableGoldens(t, "")
+}
+
 func TestInvalidGoldenFailsFRRDryRun(t *testing.T) {
 	requireVtysh(t)
 	out, err := dryRunFileWith(t, "", invalidGolden)

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -57,8 +57,9 @@ type Options struct {
 	LostReloadTimeout time.Duration
 	// Hostname names the node in frr.conf; nil means os.Hostname.
 	Hostname func() (string, error)
-	// FallbackRouterID is set on routers without a router-id when not
-	// empty; compute it once at start with FallbackRouterID.
+	// FallbackRouterID, when not empty, is rendered as the router-id of
+	// the routers without one; compute it once at start with
+	// FallbackRouterID.
 	FallbackRouterID string
 	// OnStatus is called, from the status goroutine, each time a new reload
 	// status is published (D3). It must not block for long.
@@ -88,6 +89,9 @@ type FRR struct {
 
 	mu     sync.RWMutex
 	status ReloadStatus
+
+	// hostname is the node's hostname got by the last ApplyConfig.
+	hostname atomic.Pointer[string]
 }
 
 // New starts the debouncer and the status watcher; both stop when ctx ends.
@@ -136,10 +140,10 @@ func withDefaults(o Options) Options {
 	return o
 }
 
-// ApplyConfig queues c for the reloader and returns at once. It works on a
-// copy of c, which it leaves untouched: the copy gets the node's hostname
-// and, on routers without a router-id, the fallback router-id. Only a
-// failure to get the hostname is returned; writing and signalling happen
+// ApplyConfig queues c for the reloader and returns at once. c is kept, not
+// copied, and never modified: the caller must not change it afterwards.
+// The node's hostname and the fallback router-id are given to Render. Only
+// a failure to get the hostname is returned; writing and signalling happen
 // later and are retried by the debouncer.
 func (f *FRR) ApplyConfig(c *Config) error {
 	if c == nil {
@@ -149,11 +153,19 @@ func (f *FRR) ApplyConfig(c *Config) error {
 	if err != nil {
 		return fmt.Errorf("apply frr config: get hostname: %w", err)
 	}
-	cfg := deepCopy(c)
-	cfg.Hostname = hostname
-	setFallbackRouterID(cfg, f.opts.FallbackRouterID)
-	f.debounce.apply(cfg)
+	f.hostname.Store(&hostname)
+	f.debounce.apply(c)
 	return nil
+}
+
+// renderOptions are the options of the next render: the hostname got by
+// the last ApplyConfig and the fallback router-id.
+func (f *FRR) renderOptions() RenderOptions {
+	o := RenderOptions{FallbackRouterID: f.opts.FallbackRouterID}
+	if h := f.hostname.Load(); h != nil {
+		o.Hostname = *h
+	}
+	return o
 }
 
 // Status returns the reload status published last.
@@ -171,23 +183,11 @@ func (f *FRR) publish(s ReloadStatus) {
 	f.opts.OnStatus(s)
 }
 
-// setFallbackRouterID sets id on every router of c without a router-id.
-func setFallbackRouterID(c *Config, id string) {
-	if id == "" {
-		return
-	}
-	for i := range c.Routers {
-		if c.Routers[i].RouterID == "" {
-			c.Routers[i].RouterID = id
-		}
-	}
-}
-
 // handOff renders c, writes it and signals the reloader. The receipt holds
 // the pid signalled and the stamp .status had before the write, which the
 // reloader's answer must change.
 func (f *FRR) handOff(c *Config) (handOffReceipt, error) {
-	text, err := Render(c)
+	text, err := Render(c, f.renderOptions())
 	if err != nil {
 		return handOffReceipt{}, err
 	}
@@ -285,89 +285,4 @@ func readPID(pidFile string) (int, error) {
 		return 0, fmt.Errorf("parse pid file %s: pid %d is not positive", pidFile, pid)
 	}
 	return pid, nil
-}
-
-// deepCopy returns a copy of *c that shares no memory with it, whatever
-// fields the model gains later.
-func deepCopy[T any](c *T) *T {
-	return copyValue(reflect.ValueOf(c)).Interface().(*T)
-}
-
-// copyValue copies v, following pointers, slices and maps. Strings are
-// immutable and shared.
-func copyValue(v reflect.Value) reflect.Value {
-	if !holdsReferences(v.Type()) {
-		return v
-	}
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			return reflect.Zero(v.Type())
-		}
-		out := reflect.New(v.Type().Elem())
-		out.Elem().Set(copyValue(v.Elem()))
-		return out
-	case reflect.Slice:
-		if v.IsNil() {
-			return reflect.Zero(v.Type())
-		}
-		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-		copyElements(out, v)
-		return out
-	case reflect.Array:
-		out := reflect.New(v.Type()).Elem()
-		copyElements(out, v)
-		return out
-	case reflect.Map:
-		if v.IsNil() {
-			return reflect.Zero(v.Type())
-		}
-		out := reflect.MakeMapWithSize(v.Type(), v.Len())
-		for it := v.MapRange(); it.Next(); {
-			out.SetMapIndex(copyValue(it.Key()), copyValue(it.Value()))
-		}
-		return out
-	case reflect.Struct:
-		out := reflect.New(v.Type()).Elem()
-		out.Set(v)
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				out.Field(i).Set(copyValue(v.Field(i)))
-			}
-		}
-		return out
-	default:
-		panic(fmt.Sprintf("frr: cannot copy a %s", v.Type()))
-	}
-}
-
-// copyElements copies every element of src into dst, of the same length.
-func copyElements(dst, src reflect.Value) {
-	if !holdsReferences(src.Type().Elem()) {
-		reflect.Copy(dst, src)
-		return
-	}
-	for i := range src.Len() {
-		dst.Index(i).Set(copyValue(src.Index(i)))
-	}
-}
-
-// holdsReferences tells whether a value of type t can share mutable memory
-// with its copy.
-func holdsReferences(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		return true
-	case reflect.Array:
-		return holdsReferences(t.Elem())
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if holdsReferences(t.Field(i).Type) {
-				return true
-			}
-		}
-		return false
-	default:
-		return false
-	}
 }

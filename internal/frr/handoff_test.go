@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -239,7 +238,7 @@ func twoRouters() *Config {
 	}
 }
 
-func TestApplyConfigSetsHostnameAndFallbackRouterID(t *testing.T) {
+func TestApplyConfigGivesHostnameAndFallbackRouterIDToRender(t *testing.T) {
 	h := newHandOffFixture(t, Options{
 		Hostname:         func() (string, error) { return "node-a", nil },
 		FallbackRouterID: "167.62.253.30",
@@ -249,15 +248,15 @@ func TestApplyConfigSetsHostnameAndFallbackRouterID(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.flush(t, 1)
-
-	want := twoRouters()
-	want.Hostname = "node-a"
-	want.Routers[1].RouterID = "167.62.253.30"
-	if diff := cmp.Diff(want, h.reloads.last()); diff != "" {
-		t.Errorf("handed-off config (-want +got):\n%s", diff)
+	if got := h.reloads.last(); got != in {
+		t.Errorf("handed-off config is not the caller's model: %+v", got)
 	}
 	if diff := cmp.Diff(twoRouters(), in); diff != "" {
 		t.Errorf("the caller's config was modified (-want +got):\n%s", diff)
+	}
+	want := RenderOptions{Hostname: "node-a", FallbackRouterID: "167.62.253.30"}
+	if diff := cmp.Diff(want, h.frr.renderOptions()); diff != "" {
+		t.Errorf("render options (-want +got):\n%s", diff)
 	}
 }
 
@@ -267,10 +266,8 @@ func TestApplyConfigWithoutFallbackRouterID(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.flush(t, 1)
-	want := twoRouters()
-	want.Hostname = "node-b"
-	if diff := cmp.Diff(want, h.reloads.last()); diff != "" {
-		t.Errorf("handed-off config (-want +got):\n%s", diff)
+	if diff := cmp.Diff(RenderOptions{Hostname: "node-b"}, h.frr.renderOptions()); diff != "" {
+		t.Errorf("render options (-want +got):\n%s", diff)
 	}
 }
 
@@ -284,21 +281,6 @@ func TestApplyConfigErrors(t *testing.T) {
 		t.Error("a nil config was accepted")
 	}
 	h.flush(t, 0)
-}
-
-func TestApplyConfigOwnsItsCopy(t *testing.T) {
-	h := newHandOffFixture(t, Options{Hostname: func() (string, error) { return "node", nil }})
-	in := twoRouters()
-	if err := h.frr.ApplyConfig(in); err != nil {
-		t.Fatal(err)
-	}
-	// The caller reuses its model right away.
-	in.Routers[0].ASN = 1
-	in.Routers = append(in.Routers, Router{ASN: 2})
-	h.flush(t, 1)
-	if got := h.reloads.last(); len(got.Routers) != 2 || got.Routers[0].ASN != 64512 {
-		t.Errorf("the handed-off config changed with the caller's: %+v", got.Routers)
-	}
 }
 
 // TestNewWritesAndSignals runs the real hand-off on a fake clock: the file
@@ -331,9 +313,8 @@ func TestNewWritesAndSignals(t *testing.T) {
 	}
 	want, err := Render(&Config{
 		LogLevel: "informational",
-		Hostname: "dummyhostname",
 		Routers:  []Router{{ASN: 64512, RouterID: "167.62.253.30"}},
-	})
+	}, RenderOptions{Hostname: "dummyhostname"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,90 +363,6 @@ func TestNewRetriesWithoutReloader(t *testing.T) {
 	writeOwnPID(t, dir)
 	clk.Step(RetryInterval)
 	waitFor(t, "SIGHUP after the retry", func() bool { return count.Load() > before })
-}
-
-// TestDeepCopy fills every field of a Config, whatever fields the model
-// has, and checks the copy is equal and shares no memory.
-func TestDeepCopy(t *testing.T) {
-	in := &Config{}
-	seed := 0
-	fillValue(reflect.ValueOf(in).Elem(), &seed)
-	out := deepCopy(in)
-	if diff := cmp.Diff(in, out); diff != "" {
-		t.Fatalf("copy differs (-in +out):\n%s", diff)
-	}
-	checkNoSharing(t, "Config", reflect.ValueOf(in).Elem(), reflect.ValueOf(out).Elem())
-
-	var nilSlices Config
-	if diff := cmp.Diff(&nilSlices, deepCopy(&nilSlices)); diff != "" {
-		t.Errorf("copy of an empty config differs:\n%s", diff)
-	}
-}
-
-// fillValue sets every reachable field to a distinct non-zero value, with
-// two elements in every slice.
-func fillValue(v reflect.Value, seed *int) {
-	*seed++
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(fmt.Sprintf("s%d", *seed))
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		v.SetInt(int64(*seed % 100))
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		v.SetUint(uint64(*seed % 100))
-	case reflect.Pointer:
-		v.Set(reflect.New(v.Type().Elem()))
-		fillValue(v.Elem(), seed)
-	case reflect.Slice:
-		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
-		for i := range 2 {
-			fillValue(v.Index(i), seed)
-		}
-	case reflect.Map:
-		v.Set(reflect.MakeMap(v.Type()))
-		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-		fillValue(k, seed)
-		fillValue(e, seed)
-		v.SetMapIndex(k, e)
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				fillValue(v.Field(i), seed)
-			}
-		}
-	}
-}
-
-// checkNoSharing fails when a and b share a pointer or a slice array.
-func checkNoSharing(t *testing.T, path string, a, b reflect.Value) {
-	t.Helper()
-	switch a.Kind() {
-	case reflect.Pointer:
-		if a.IsNil() {
-			return
-		}
-		if a.Pointer() == b.Pointer() {
-			t.Errorf("%s: pointer shared", path)
-		}
-		checkNoSharing(t, path, a.Elem(), b.Elem())
-	case reflect.Slice:
-		if a.Len() > 0 && a.Index(0).Addr().Pointer() == b.Index(0).Addr().Pointer() {
-			t.Errorf("%s: slice array shared", path)
-		}
-		for i := range a.Len() {
-			checkNoSharing(t, fmt.Sprintf("%s[%d]", path, i), a.Index(i), b.Index(i))
-		}
-	case reflect.Map:
-		if !a.IsNil() && a.Pointer() == b.Pointer() {
-			t.Errorf("%s: map shared", path)
-		}
-	case reflect.Struct:
-		for i := range a.NumField() {
-			checkNoSharing(t, path+"."+a.Type().Field(i).Name, a.Field(i), b.Field(i))
-		}
-	}
 }
 
 // reloaderFixture runs the real reloader binary against fake frr-reload.py
@@ -545,11 +442,14 @@ func startReloader(t *testing.T) *reloaderFixture {
 	applied := filepath.Join(scripts, "applied.conf")
 	reload := writeScript(t, scripts, "frr-reload", fmt.Sprintf(fakeReloadScript, f.failFlag, applied, f.started, f.slowFlag))
 	vtysh := writeScript(t, scripts, "vtysh", fmt.Sprintf(fakeVtyshScript, applied))
+	// The fakes speak frr-reload.py's --test/--reload and vtysh -c: the
+	// reloader's legacy mode uses nothing else.
 	f.env = append(os.Environ(),
 		"SHARED_VOLUME="+f.dir,
 		"FRR_RELOAD_CMD="+reload,
 		"FRR_RELOAD_ARGS=",
 		"VTYSH_CMD="+vtysh,
+		"FRR_RELOADER_MODE=legacy",
 	)
 	t.Cleanup(func() {
 		_ = os.Remove(f.slowFlag)
@@ -680,7 +580,7 @@ func TestHandOffToTheReloader(t *testing.T) {
 	if err := f.ApplyConfig(good); err != nil {
 		t.Fatal(err)
 	}
-	wantText, err := Render(&Config{LogLevel: "informational", Hostname: "node-a", Routers: good.Routers})
+	wantText, err := Render(good, RenderOptions{Hostname: "node-a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -705,7 +605,7 @@ func TestHandOffToTheReloader(t *testing.T) {
 	st = published.waitForStatus(t, seen, "a failure status", func(s ReloadStatus) bool {
 		return strings.HasSuffix(s.Raw, " failure")
 	})
-	wantErr := "line 3: % Unknown command: neighbor 192.0.2.9 password hunter2\n"
+	wantErr := "line 3: % Unknown command: neighbor 192.0.2.9 password <retracted>\n"
 	if st.LastReloadResult != wantErr {
 		t.Errorf("failure result = %q, want %q", st.LastReloadResult, wantErr)
 	}
@@ -733,7 +633,7 @@ func TestHandOffResentAfterTheReloaderIsKilled(t *testing.T) {
 	if err := f.ApplyConfig(first); err != nil {
 		t.Fatal(err)
 	}
-	firstText, err := Render(&Config{LogLevel: "informational", Hostname: "node-a", Routers: first.Routers})
+	firstText, err := Render(first, RenderOptions{Hostname: "node-a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -763,7 +663,7 @@ func TestHandOffResentAfterTheReloaderIsKilled(t *testing.T) {
 	hups := strings.Count(r.output.String(), "Received SIGHUP")
 	r.start()
 
-	secondText, err := Render(&Config{LogLevel: "informational", Hostname: "node-a", Routers: second.Routers})
+	secondText, err := Render(second, RenderOptions{Hostname: "node-a"})
 	if err != nil {
 		t.Fatal(err)
 	}

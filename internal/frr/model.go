@@ -22,12 +22,11 @@ const (
 )
 
 // Config is the fully merged and sorted configuration of one node. The
-// renderer prints it as given.
+// renderer prints it as given and never modifies it; the node's hostname
+// and fallback router-id are RenderOptions.
 type Config struct {
 	// LogLevel is FRR's log level word (debugging, informational, ...).
 	LogLevel string
-	// Hostname is printed in the hostname line.
-	Hostname string
 	// Routers holds one router per VRF, in output order.
 	Routers []Router
 	// BFDProfiles holds every BFD profile, in output order.
@@ -98,6 +97,10 @@ type Neighbor struct {
 	AlwaysBlock []IncomingFilter
 	// AddressFamilies lists the activated families (unicast, evpn); empty means unicast.
 	AddressFamilies []string
+	// Filters are the numbered prefix-list and route-map entries derived
+	// from the policy fields above by Number, which must run after any
+	// change to them; Render prints them and fails when they are nil.
+	Filters *Filters
 }
 
 // ID returns the neighbor ID that names its prefix lists and route-maps.

@@ -1,9 +1,10 @@
 package frr
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/frrk8s/frrk8s/internal/redact"
 )
 
 // Caps of the FRRNodeState status texts (D4, spec/daemon.md §6).
@@ -14,14 +15,19 @@ const (
 	ReloadResultCap = 256 << 10
 )
 
-// passwordRE matches a password and the rest of its line, like the
-// reloader's `sed 's/password.*/password <retracted>/g'`.
-var passwordRE = regexp.MustCompile(`password.*`)
-
-// Redact replaces every "password" and what follows it on the same line with
-// "password <retracted>".
+// Redact hides the neighbor passwords of s: every password keyword FRR
+// accepts ("password" and its abbreviations down to "pa", or "password"
+// inside a word) with the rest of its line becomes "<keyword> <retracted>",
+// and every password value s itself sets is hidden wherever else it shows.
 func Redact(s string) string {
-	return passwordRE.ReplaceAllLiteralString(s, "password <retracted>")
+	return redact.String(s)
+}
+
+// RedactWith is Redact that also hides the password values set in the
+// given FRR configurations (the running or rendered config), so a value
+// echoed by an error message without its keyword is hidden too.
+func RedactWith(s string, configs ...string) string {
+	return redact.New(append([]string{s}, configs...)...).Redact(s)
 }
 
 // Cap bounds s to limit bytes (D4). A text of at most limit bytes is

@@ -1,8 +1,15 @@
 package frr
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/frrk8s/frrk8s/internal/frr/frrcheck"
+	"github.com/frrk8s/frrk8s/internal/frrtest"
+	"github.com/frrk8s/frrk8s/internal/redact"
 )
 
 func TestRedact(t *testing.T) {
@@ -121,5 +128,55 @@ func TestRedactThenCap(t *testing.T) {
 	}
 	if !strings.HasSuffix(got, "! truncated: 410 bytes total\n") {
 		t.Errorf("unexpected marker in %q", got)
+	}
+}
+
+// passwordKeywordConf sets a neighbor password with the given keyword.
+func passwordKeywordConf(keyword string) string {
+	return "router bgp 64512\n neighbor 192.0.2.1 remote-as 64513\n nei 192.0.2.1 " + keyword + " s3cret\nexit\n"
+}
+
+// TestPasswordKeywordsFRRDryRun checks the redaction's keyword list against
+// real FRR: every keyword is accepted as the password command, and the one
+// letter shorter than the shortest is not (ambiguous), so no accepted
+// spelling escapes the pattern.
+func TestPasswordKeywordsFRRDryRun(t *testing.T) {
+	requireVtysh(t)
+	checkPasswordKeywords(t, "")
+}
+
+// TestPasswordKeywordsFRR10DryRun is TestPasswordKeywordsFRRDryRun with FRR 10.
+func TestPasswordKeywordsFRR10DryRun(t *testing.T) {
+	checkPasswordKeywords(t, frrtest.StandaloneVtysh(t, frrtest.FRR10()))
+}
+
+// checkPasswordKeywords dry-runs each keyword with vtysh.
+func checkPasswordKeywords(t *testing.T, vtysh string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	for _, kw := range redact.Keywords {
+		if out, err := frrcheck.DryRun(ctx, vtysh, passwordKeywordConf(kw)); err != nil {
+			t.Errorf("FRR rejected password keyword %q: %v\n%s", kw, err, out)
+		}
+		if got := Redact(passwordKeywordConf(kw)); strings.Contains(got, "s3cret") {
+			t.Errorf("Redact kept the password set with %q:\n%s", kw, got)
+		}
+	}
+	if _, err := frrcheck.DryRun(ctx, vtysh, passwordKeywordConf("p")); !errors.Is(err, frrcheck.ErrRejected) {
+		t.Errorf("FRR accepts %q as a password keyword (err %v): the redaction must cover it", "p", err)
+	}
+	for _, kw := range []string{"PASSWORD", "Password"} {
+		if _, err := frrcheck.DryRun(ctx, vtysh, passwordKeywordConf(kw)); !errors.Is(err, frrcheck.ErrRejected) {
+			t.Errorf("FRR accepts %q: keywords are not case sensitive, the redaction must cover it", kw)
+		}
+	}
+}
+
+func TestRedactWithConfigValues(t *testing.T) {
+	running := " neighbor 192.0.2.1 password l0ngS3cret\n"
+	got := RedactWith("line 7: % Unknown command: l0ngS3cret\n", running)
+	if strings.Contains(got, "l0ngS3cret") {
+		t.Errorf("RedactWith kept the value: %q", got)
 	}
 }

@@ -61,6 +61,7 @@ var (
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"debugLines":            func() []string { return debugLines },
 	"filterData":            newFilterData,
+	"routerData":            newRouterData,
 	"hasL3VNI":              hasL3VNI,
 	"familyWord":            familyWord,
 	"unicastFamilies":       unicastFamilies,
@@ -69,15 +70,25 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"advertiseAllVNIs":      advertiseAllVNIs,
 }).ParseFS(templatesFS, "templates/*.tmpl"))
 
+// RenderOptions are the node-specific values Render adds to a model.
+type RenderOptions struct {
+	// Hostname is printed in the hostname line.
+	Hostname string
+	// FallbackRouterID, when not empty, is the router-id of the routers
+	// without one (see FallbackRouterID).
+	FallbackRouterID string
+}
+
 // Render prints the configuration as an frr.conf text. It prints the model
-// in the order given; the only sorting is of property lists by name.
-func Render(c *Config) (string, error) {
+// in the order given, with the numbers Number put in it, and never modifies
+// it: it neither counts nor sorts.
+func Render(c *Config, o RenderOptions) (string, error) {
 	if c == nil {
 		return "", fmt.Errorf("render frr config: nil config")
 	}
 	var b strings.Builder
 	b.Grow(estimateSize(c))
-	data := fileData{Config: c, State: newRenderState()}
+	data := fileData{Config: c, Options: o}
 	if err := templates.ExecuteTemplate(&b, "frr.conf", data); err != nil {
 		return "", fmt.Errorf("render frr config: %w", err)
 	}
@@ -103,74 +114,52 @@ func estimateSize(c *Config) int {
 // fileData is the data of the top level template.
 type fileData struct {
 	*Config
-	State *renderState
+	Options RenderOptions
 }
 
-// renderState holds the counters of one render. Prefix-list sequence
-// numbers are counted per list name and route-map entries per neighbor ID;
-// every counter starts at 1.
-type renderState struct {
-	seqs      map[string]int
-	routeMaps map[string]int
+// routerData is the data of the "router" template: the router with its
+// router-id, the fallback one when the router has none.
+type routerData struct {
+	*Router
+	// RouterID shadows Router.RouterID.
+	RouterID string
 }
 
-func newRenderState() *renderState {
-	return &renderState{seqs: map[string]int{}, routeMaps: map[string]int{}}
+func newRouterData(d fileData, r *Router) routerData {
+	id := r.RouterID
+	if id == "" {
+		id = d.Options.FallbackRouterID
+	}
+	return routerData{Router: r, RouterID: id}
 }
 
-// Seq returns the next sequence number of the prefix list named list.
-func (s *renderState) Seq(list string) int {
-	s.seqs[list]++
-	return s.seqs[list]
-}
-
-// RouteMap returns the next route-map entry number of the neighbor id.
-func (s *renderState) RouteMap(id string) int {
-	s.routeMaps[id]++
-	return s.routeMaps[id]
-}
-
-// filterData is the data of the "filters" template: one neighbor and the
-// names derived from its ID.
+// filterData is the data of the "filters" template: one neighbor, its
+// numbered filters and the names derived from its ID.
 type filterData struct {
-	N     *Neighbor
-	State *renderState
+	N *Neighbor
+	F *Filters
 	// ID names the neighbor's route-maps.
 	ID string
 	// A4 and A6 are the outgoing allowed lists.
 	A4, A6 string
 	// INPL is the incoming list and DEN the always-block list.
 	INPL, DEN string
-	// Lists are the property lists sorted by name.
-	Lists []PropertyList
-	// Incoming are the incoming selectors, IPv4 ones first.
-	Incoming []IncomingFilter
 }
 
-func newFilterData(s *renderState, n *Neighbor) filterData {
-	id := n.ID()
+func newFilterData(n *Neighbor) (filterData, error) {
+	if n.Filters == nil {
+		return filterData{}, fmt.Errorf("neighbor %s is not numbered (frr.Number was not called)", n.ID())
+	}
+	names := namesOf(n)
 	return filterData{
-		N:        n,
-		State:    s,
-		ID:       id,
-		A4:       id + "-allowed-ipv4",
-		A6:       id + "-allowed-ipv6",
-		INPL:     id + "-inpl-" + n.Family,
-		DEN:      id + "-denied-inpl-" + n.Family,
-		Lists:    sortedPropertyLists(n.Outgoing.PropertyLists),
-		Incoming: slices.Concat(n.Incoming.PrefixesV4, n.Incoming.PrefixesV6),
-	}
-}
-
-// sortedPropertyLists returns the lists ordered by name (byte order),
-// leaving the model untouched.
-func sortedPropertyLists(lists []PropertyList) []PropertyList {
-	if len(lists) < 2 {
-		return lists
-	}
-	return slices.SortedStableFunc(slices.Values(lists), func(a, b PropertyList) int {
-		return strings.Compare(a.Name, b.Name)
-	})
+		N:    n,
+		F:    n.Filters,
+		ID:   names.id,
+		A4:   names.a4,
+		A6:   names.a6,
+		INPL: names.inpl,
+		DEN:  names.den,
+	}, nil
 }
 
 // hasL3VNI reports whether the router needs a "vrf ... vni" block.

@@ -40,22 +40,33 @@ func largeConfig(prefixes int) *Config {
 		}
 		r.Neighbors = append(r.Neighbors, n)
 	}
-	return &Config{LogLevel: "informational", Hostname: "bench", Routers: []Router{r}}
+	return &Config{LogLevel: "informational", Routers: []Router{r}}
 }
 
-func BenchmarkRender(b *testing.B) {
-	for _, bc := range []struct {
+// benchConfigs are the models of the render and numbering benchmarks.
+func benchConfigs() []struct {
+	name string
+	c    *Config
+} {
+	return []struct {
 		name string
 		c    *Config
 	}{
 		{"small", singleSession()},
 		{"large_4neighbors_10000prefixes", largeConfig(10000)},
-	} {
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	for _, bc := range benchConfigs() {
+		if err := Number(bc.c, SeqStable); err != nil {
+			b.Fatal(err)
+		}
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var size int
 			for b.Loop() {
-				out, err := Render(bc.c)
+				out, err := Render(bc.c, RenderOptions{Hostname: "bench"})
 				if err != nil {
 					b.Fatalf("render: %v", err)
 				}
@@ -63,5 +74,20 @@ func BenchmarkRender(b *testing.B) {
 			}
 			b.ReportMetric(float64(size), "bytes/op-output")
 		})
+	}
+}
+
+func BenchmarkNumber(b *testing.B) {
+	for _, bc := range benchConfigs() {
+		for _, mode := range SeqModes {
+			b.Run(bc.name+"/"+string(mode), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := Number(bc.c, mode); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

@@ -18,16 +18,62 @@ func goldenPath(t *testing.T) string {
 	return filepath.Join("testdata", t.Name()+".golden")
 }
 
-// testGolden renders c and compares the text byte for byte with the golden
-// file named after the test, or rewrites the golden under -update.
+// goldenOptions are the render options of every golden.
+var goldenOptions = RenderOptions{Hostname: "dummyhostname"}
+
+// stableDir holds the stable-mode goldens, named after their test.
+const stableDir = "stable"
+
+// testGolden numbers c in position mode (upstream's numbering, which the
+// reference goldens use), renders it and compares the text byte for byte
+// with the golden file named after the test, or rewrites the golden under
+// -update.
 func testGolden(t *testing.T, c *Config) {
 	t.Helper()
-	got, err := Render(c)
+	compareGoldenFile(t, goldenPath(t), renderWith(t, c, SeqPosition))
+}
+
+// testGoldens is testGolden plus the stable-mode golden
+// testdata/stable/<TestName>.golden, which a test checks to list only
+// permits before a last deny.
+func testGoldens(t *testing.T, c *Config) {
+	t.Helper()
+	testGolden(t, c)
+	got := renderWith(t, c, SeqStable)
+	compareGoldenFile(t, filepath.Join("testdata", stableDir, t.Name()+".golden"), got)
+	checkPrefixLists(t, got, SeqStable)
+}
+
+// numbered numbers c in position mode and returns it.
+func numbered(t *testing.T, c *Config) *Config {
+	t.Helper()
+	if err := Number(c, SeqPosition); err != nil {
+		t.Fatalf("number: %v", err)
+	}
+	return c
+}
+
+// renderWith numbers c in mode and renders it with goldenOptions.
+func renderWith(t *testing.T, c *Config, mode SeqMode) string {
+	t.Helper()
+	if err := Number(c, mode); err != nil {
+		t.Fatalf("number: %v", err)
+	}
+	got, err := Render(c, goldenOptions)
 	if err != nil {
 		t.Fatalf("render: %v", err)
 	}
-	path := goldenPath(t)
+	return got
+}
+
+// compareGoldenFile compares got with the file at path, or rewrites the
+// file under -update.
+func compareGoldenFile(t *testing.T, path, got string) {
+	t.Helper()
 	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatalf("update golden: %v", err)
+		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatalf("update golden: %v", err)
 		}
@@ -47,7 +93,6 @@ func testGolden(t *testing.T, c *Config) {
 func config(routers ...Router) *Config {
 	return &Config{
 		LogLevel: "informational",
-		Hostname: "dummyhostname",
 		Routers:  routers,
 	}
 }
@@ -83,7 +128,7 @@ func bareSession(mutate func(n *Neighbor)) *Config {
 }
 
 func TestSingleSession(t *testing.T) {
-	testGolden(t, singleSession())
+	testGoldens(t, singleSession())
 }
 
 func TestSingleSessionExplicitRouterID(t *testing.T) {
@@ -190,7 +235,7 @@ func TestSingleSessionWithNextHopV6(t *testing.T) {
 	n := v6Neighbor("2001:db8::1", "65001")
 	n.Outgoing.PrefixesV6 = []string{"2001:db8:abcd::/48"}
 	n.Outgoing.NextHopV6 = "2001:db8::2"
-	testGolden(t, config(Router{
+	testGoldens(t, config(Router{
 		ASN:        65000,
 		Neighbors:  []Neighbor{n},
 		V6Prefixes: []string{"2001:db8:abcd::/48"},
@@ -204,8 +249,7 @@ func TestTwoRoutersTwoNeighbors(t *testing.T) {
 	n.Connect = new(int64(10))
 	// Unsorted on purpose: the renderer prints the allowed list as given.
 	n.Outgoing.PrefixesV4 = []string{"192.169.1.0/24", "192.169.1.0/22", "192.170.1.0/22"}
-	// Out of name order on purpose: the renderer sorts property lists by
-	// name. The names of two different peers all sit on 192.168.1.2.
+	// Out of name order on purpose: Number sorts property lists by name. The names of two different peers all sit on 192.168.1.2.
 	n.Outgoing.PropertyLists = []PropertyList{
 		{
 			Name:     "65040@192.0.1.23-large:123:456:7892-ip-community-prefixes",
@@ -253,7 +297,7 @@ func TestTwoRoutersTwoNeighbors(t *testing.T) {
 	// A neighbor of VRF red whose VRF is left empty, so its names lack -red.
 	red := v4Neighbor("192.168.1.3", "65001")
 	red.Outgoing.PrefixesV4 = []string{"192.169.1.0/24"}
-	testGolden(t, config(
+	testGoldens(t, config(
 		Router{
 			ASN:        65000,
 			Neighbors:  []Neighbor{n},
@@ -294,7 +338,7 @@ func TestMultipleNeighborsOneV4AndOneV6DualStackIPFamily(t *testing.T) {
 	for i := range c.Routers[0].Neighbors {
 		c.Routers[0].Neighbors[i].Family = FamilyDual
 	}
-	testGolden(t, c)
+	testGoldens(t, c)
 }
 
 func TestMultipleRoutersMultipleNeighs(t *testing.T) {
@@ -314,7 +358,7 @@ func TestMultipleRoutersMultipleNeighs(t *testing.T) {
 		V4Prefixes: []string{"192.171.1.0/24"},
 		V6Prefixes: []string{"2001:db9:abcd::/48"},
 	})
-	testGolden(t, c)
+	testGoldens(t, c)
 }
 
 func TestMultipleRoutersImportVRFs(t *testing.T) {
@@ -362,7 +406,7 @@ func TestTwoSessionsAcceptAll(t *testing.T) {
 	first.Incoming.All = true
 	second := v4Neighbor("192.168.1.3", "65001")
 	second.Incoming.All = true
-	testGolden(t, twoSessions(first, second))
+	testGoldens(t, twoSessions(first, second))
 }
 
 func TestTwoSessionsAcceptSomeV4(t *testing.T) {
@@ -373,7 +417,7 @@ func TestTwoSessionsAcceptSomeV4(t *testing.T) {
 		v4Selector("192.170.1.0/24", 0, 0),
 		v4Selector("192.169.1.0/24", 0, 0),
 	}
-	testGolden(t, twoSessions(first, second))
+	testGoldens(t, twoSessions(first, second))
 }
 
 func TestTwoSessionsAcceptV4AndV6(t *testing.T) {
@@ -404,7 +448,7 @@ func TestTwoSessionsAcceptV4AndV6(t *testing.T) {
 	}
 	c := twoSessions(first, second)
 	c.Routers[0].Neighbors = append(c.Routers[0].Neighbors, third)
-	testGolden(t, c)
+	testGoldens(t, c)
 }
 
 func TestSingleSessionWithAlwaysBlock(t *testing.T) {
@@ -418,7 +462,7 @@ func TestSingleSessionWithAlwaysBlock(t *testing.T) {
 	second := v4Neighbor("192.168.1.6", "65001")
 	second.Incoming.PrefixesV4 = []IncomingFilter{v4Selector("192.168.2.0/24", 0, 0)}
 	second.AlwaysBlock = block
-	testGolden(t, twoSessions(first, second))
+	testGoldens(t, twoSessions(first, second))
 }
 
 // bfdProfiles are the two profiles of the BFD goldens: one with every
@@ -513,7 +557,7 @@ func TestEVPNFull(t *testing.T) {
 	v6.EBGPMultiHop = true
 	v6.AddressFamilies = []string{AddressFamilyEVPN}
 	// Routers in the printed, unsorted VRF order.
-	testGolden(t, config(
+	testGoldens(t, config(
 		Router{
 			ASN:        65000,
 			Neighbors:  []Neighbor{v4, v6},

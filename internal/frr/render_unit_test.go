@@ -26,23 +26,52 @@ func TestLogLevelFor(t *testing.T) {
 }
 
 func TestRenderNilConfig(t *testing.T) {
-	if _, err := Render(nil); err == nil {
+	if _, err := Render(nil, RenderOptions{}); err == nil {
 		t.Fatal("Render(nil) succeeded, want an error")
 	}
 }
 
-func TestRenderCountersAreFreshPerRender(t *testing.T) {
+func TestRenderIsRepeatable(t *testing.T) {
 	c := singleSession()
-	first, err := Render(c)
-	if err != nil {
-		t.Fatalf("first render: %v", err)
-	}
-	second, err := Render(c)
+	first := renderWith(t, c, SeqPosition)
+	second, err := Render(c, goldenOptions)
 	if err != nil {
 		t.Fatalf("second render: %v", err)
 	}
 	if diff := cmp.Diff(first, second); diff != "" {
 		t.Errorf("second render differs (-first +second):\n%s", diff)
+	}
+}
+
+func TestRenderNeedsNumbering(t *testing.T) {
+	_, err := Render(singleSession(), goldenOptions)
+	if err == nil || !strings.Contains(err.Error(), "192.168.1.2 is not numbered") {
+		t.Fatalf("Render of an unnumbered model: error = %v, want one naming the neighbor", err)
+	}
+	// Without neighbors there is nothing to number.
+	if _, err := Render(config(Router{ASN: 65000}), goldenOptions); err != nil {
+		t.Fatalf("Render of a router without neighbors: %v", err)
+	}
+}
+
+func TestRenderOptionsLeaveModelUntouched(t *testing.T) {
+	c := config(Router{ASN: 65000}, Router{ASN: 65000, VRF: "red", RouterID: "192.0.2.9"})
+	want := config(Router{ASN: 65000}, Router{ASN: 65000, VRF: "red", RouterID: "192.0.2.9"})
+	out, err := Render(c, RenderOptions{Hostname: "node-a", FallbackRouterID: "167.62.253.30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"hostname node-a\n",
+		"router bgp 65000\n  no bgp ebgp-requires-policy\n  no bgp network import-check\n  no bgp default ipv4-unicast\n  bgp graceful-restart preserve-fw-state\n\n  bgp router-id 167.62.253.30\n",
+		"router bgp 65000 vrf red\n  no bgp ebgp-requires-policy\n  no bgp network import-check\n  no bgp default ipv4-unicast\n  bgp graceful-restart preserve-fw-state\n\n  bgp router-id 192.0.2.9\n",
+	} {
+		if !strings.Contains(out, line) {
+			t.Errorf("output lacks %q:\n%s", line, out)
+		}
+	}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("Render modified the model (-want +got):\n%s", diff)
 	}
 }
 
@@ -55,10 +84,7 @@ func TestRenderDoesNotReorderModel(t *testing.T) {
 		n.Outgoing.PropertyLists = lists
 		n.Outgoing.PrefixesV4 = []string{"198.51.100.0/24", "192.0.2.0/24"}
 	})
-	out, err := Render(c)
-	if err != nil {
-		t.Fatalf("render: %v", err)
-	}
+	out := renderWith(t, c, SeqPosition)
 	if got := c.Routers[0].Neighbors[0].Outgoing.PropertyLists; got[0].Name != "b" {
 		t.Errorf("property lists were reordered in the model: %v", got)
 	}
@@ -77,10 +103,7 @@ func TestRenderZeroPointersAreSet(t *testing.T) {
 		n.Keepalive = new(int64(0))
 		n.Connect = new(int64(0))
 	})
-	out, err := Render(c)
-	if err != nil {
-		t.Fatalf("render: %v", err)
-	}
+	out := renderWith(t, c, SeqPosition)
 	for _, line := range []string{
 		"  neighbor 192.168.1.2 port 0\n",
 		"  \n  neighbor 192.168.1.2 timers 0 0\n",
@@ -94,10 +117,7 @@ func TestRenderZeroPointersAreSet(t *testing.T) {
 
 func TestRenderTimersNeedHoldAndKeepalive(t *testing.T) {
 	c := bareSession(func(n *Neighbor) { n.Hold = new(int64(90)) })
-	out, err := Render(c)
-	if err != nil {
-		t.Fatalf("render: %v", err)
-	}
+	out := renderWith(t, c, SeqPosition)
 	if strings.Contains(out, "timers") {
 		t.Errorf("timers printed with only the hold time set:\n%s", out)
 	}
@@ -106,10 +126,7 @@ func TestRenderTimersNeedHoldAndKeepalive(t *testing.T) {
 func TestRenderNeighborVRFSuffixesNames(t *testing.T) {
 	n := v4Neighbor("192.168.1.3", "65001")
 	n.VRF = "red"
-	out, err := Render(config(Router{ASN: 65000, VRF: "red", Neighbors: []Neighbor{n}}))
-	if err != nil {
-		t.Fatalf("render: %v", err)
-	}
+	out := renderWith(t, config(Router{ASN: 65000, VRF: "red", Neighbors: []Neighbor{n}}), SeqPosition)
 	for _, s := range []string{
 		"ip prefix-list 192.168.1.3-red-allowed-ipv4 seq 1 deny any\n",
 		"ip prefix-list 192.168.1.3-red-inpl-ipv4 seq 1 deny any\n",
@@ -126,7 +143,7 @@ func TestRenderNeighborVRFSuffixesNames(t *testing.T) {
 
 func TestRenderPasswordAndUnnumberedIPv6(t *testing.T) {
 	n := Neighbor{Family: FamilyIPv6, ASN: "internal", Iface: "eth1", Password: "s3cret"}
-	out, err := Render(config(Router{ASN: 65000, Neighbors: []Neighbor{n}}))
+	out, err := Render(numbered(t, config(Router{ASN: 65000, Neighbors: []Neighbor{n}})), goldenOptions)
 	if err != nil {
 		t.Fatalf("render: %v", err)
 	}

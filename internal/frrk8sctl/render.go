@@ -11,7 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
-	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/frr/frrcheck"
 	"github.com/frrk8s/frrk8s/internal/logging"
@@ -45,6 +45,9 @@ type Options struct {
 	AlwaysBlock string
 	// LogLevel is the frr-k8s log level.
 	LogLevel string
+	// PrefixListSeq is the --prefix-list-seq value, "stable" or "position";
+	// empty means stable.
+	PrefixListSeq string
 	// Paths are the input files and directories.
 	Paths []string
 	// Vtysh is the vtysh binary for validate; empty looks it up on $PATH.
@@ -62,9 +65,13 @@ func Render(o Options, warn io.Writer) (string, error) {
 	if _, err := logging.ParseLevel(o.LogLevel); err != nil {
 		return "", err
 	}
-	alwaysBlock, err := controller.ParseAlwaysBlock(o.AlwaysBlock)
+	alwaysBlock, err := convert.ParseAlwaysBlock(o.AlwaysBlock)
 	if err != nil {
 		return "", fmt.Errorf("invalid --always-block: %w", err)
+	}
+	seqMode, err := frr.ParseSeqMode(o.PrefixListSeq)
+	if err != nil {
+		return "", fmt.Errorf("invalid --prefix-list-seq: %w", err)
 	}
 	in, err := Load(o.Paths, warn)
 	if err != nil {
@@ -76,19 +83,21 @@ func Render(o Options, warn io.Writer) (string, error) {
 			return "", fmt.Errorf("reading the hostname: %w", err)
 		}
 	}
-	model, err := controller.ConvertToFRR(controller.ConversionInput{
-		Configs:     inNamespace(in.Configs, o.Namespace),
-		Namespace:   o.Namespace,
-		NodeLabels:  nodeLabels(o, in.Nodes),
-		Secrets:     secretsByName(in.Secrets, o.Namespace),
-		AlwaysBlock: alwaysBlock,
-		LogLevel:    o.LogLevel,
+	selected, err := convert.Select(inNamespace(in.Configs, o.Namespace), nodeLabels(o, in.Nodes))
+	if err != nil {
+		return "", err
+	}
+	model, err := convert.Convert(convert.Input{
+		Configs:       selected,
+		Secrets:       convert.SecretsByName(secretsByName(in.Secrets, o.Namespace)),
+		AlwaysBlock:   alwaysBlock,
+		LogLevel:      o.LogLevel,
+		PrefixListSeq: seqMode,
 	})
 	if err != nil {
 		return "", err
 	}
-	model.Hostname = hostname
-	return frr.Render(model)
+	return frr.Render(model, frr.RenderOptions{Hostname: hostname})
 }
 
 // Validate renders and, when vtysh is available, dry-runs the result. The

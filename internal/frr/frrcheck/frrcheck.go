@@ -45,13 +45,21 @@ func DryRun(ctx context.Context, vtysh string, confText string) (output string, 
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return output, fmt.Errorf("vtysh dry run: %w", ctxErr)
 	}
+	return output, Verdict(output, runErr)
+}
+
+// Verdict interprets the combined output and the error of a finished
+// `vtysh --dryrun -f` run (FRR 8.4 and 10 alike): nil when the configuration
+// was accepted, an error wrapping ErrRejected when vtysh exited non-zero or
+// printed an error line, another error when vtysh did not run at all.
+func Verdict(output string, runErr error) error {
 	var exitErr *exec.ExitError
 	if runErr != nil && !errors.As(runErr, &exitErr) {
-		return output, fmt.Errorf("run %s: %w", vtysh, runErr)
+		return fmt.Errorf("run vtysh: %w", runErr)
 	}
 	lines := errorLines(output)
 	if runErr == nil && len(lines) == 0 {
-		return output, nil
+		return nil
 	}
 	reason := strings.Join(lines, "; ")
 	if reason == "" {
@@ -60,7 +68,7 @@ func DryRun(ctx context.Context, vtysh string, confText string) (output string, 
 	if runErr != nil {
 		reason = strings.TrimSpace(runErr.Error() + ": " + reason)
 	}
-	return output, fmt.Errorf("%w: %s", ErrRejected, reason)
+	return fmt.Errorf("%w: %s", ErrRejected, reason)
 }
 
 // writeTemp stores the configuration in a temporary file for vtysh.
