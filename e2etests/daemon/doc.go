@@ -6,7 +6,8 @@
 //
 // The fault tests kill the reloader in the middle of a reload
 // (TestReloaderKilledMidReload), kill and restart the node's bgpd
-// (TestBGPDRestart) and stop the API server (TestAPIServerOutage: 20 s by
+// (TestBGPDRestart, opt-in with FRRK8S_FAULTS_BGPD_RESTART=1 until the
+// reloader repairs a restarted bgpd) and stop the API server (TestAPIServerOutage: 20 s by
 // default, FRRK8S_FAULTS_APISERVER_OUTAGE=2m for the full outage).
 //
 // TestDaemonWithFRR covers one session end to end: filtering both ways,
