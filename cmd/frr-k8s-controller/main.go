@@ -1,7 +1,7 @@
 // Command frr-k8s-controller is /frr-k8s, the controller of the frr-k8s
 // DaemonSet: it turns the FRRConfigurations that select its node into
 // frr.conf, hands it to the reloader and publishes the outcome in the
-// node's FRRNodeState (spec/daemon.md §1-§6, §8, §11). This file only
+// node's FRRNodeState. This file only
 // parses flags and wires the pieces together.
 package main
 
@@ -21,15 +21,10 @@ import (
 
 	"github.com/frrk8s/frrk8s/internal/authfilter"
 	"github.com/frrk8s/frrk8s/internal/controller"
-	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/logging"
 	"github.com/frrk8s/frrk8s/internal/version"
 )
-
-// selectorCacheSize bounds the parsed nodeSelectors kept between
-// reconciles: enough for the configs of a large cluster's namespace.
-const selectorCacheSize = 8192
 
 func main() {
 	os.Exit(run(os.Args[1:]))
@@ -109,10 +104,6 @@ func setupControllers(ctx context.Context, mgr manager.Manager, s settings, logg
 	if routerID != "" {
 		logger.Info("no IPv4 address on this host, using a fallback router-id", "routerID", routerID)
 	}
-	selectors, err := convert.NewSelectorCache(selectorCacheSize)
-	if err != nil {
-		return err
-	}
 	nodeStateTrigger := controller.NewTrigger()
 	handoff := frr.New(ctx, frr.Options{
 		StatusDir:        s.StatusDir,
@@ -129,7 +120,6 @@ func setupControllers(ctx context.Context, mgr manager.Manager, s settings, logg
 		PrefixListSeq:   s.seqMode,
 		DefaultLogLevel: s.LogLevel,
 		FRR:             handoff,
-		Selectors:       selectors,
 		Metrics:         metrics,
 		OnResultChange:  nodeStateTrigger.Fire,
 		Logger:          logger.WithName("frrconfiguration"),

@@ -18,7 +18,7 @@ import (
 	"github.com/frrk8s/frrk8s/internal/tlsconfig"
 )
 
-// Environment variables read by /frr-k8s (spec/daemon.md §2).
+// Environment variables read by /frr-k8s.
 const (
 	// envDebounce is the default of --bgp-debounce-timeout.
 	envDebounce = "FRR_K8S_BGP_DEBOUNCE_TIMEOUT"

@@ -94,6 +94,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (frrk8sctl.Options,
 	fs.StringVar(&opts.Hostname, "hostname", "", "hostname printed in frr.conf (default: this machine's hostname, as the daemon does)")
 	fs.StringVar(&opts.AlwaysBlock, "always-block", "", "comma-separated CIDRs always rejected from every neighbor, as the daemon's flag")
 	fs.StringVar(&opts.LogLevel, "log-level", "info", "frr-k8s log level that sets FRR's: all, debug, info, warn, error or none")
+	fs.BoolVar(&opts.Strict, "strict", false, "fail (exit 1) on unknown fields and duplicate YAML keys, which are otherwise warnings, as the API server's default field validation reports them")
 	fs.StringVar(&opts.PrefixListSeq, "prefix-list-seq", string(frr.SeqStable), "numbering of prefix-list and route-map entries, as the daemon's flag: stable (each entry's number depends on the entry alone) or position (upstream's 1, 2, 3...)")
 	fs.Var(&paths, "f", "a YAML file or a directory of YAML files with FRRConfigurations, Secrets and Nodes (repeatable, at least one)")
 	if cmd == "validate" {

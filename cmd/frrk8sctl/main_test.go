@@ -169,6 +169,8 @@ func writeTemp(t *testing.T, content string) string {
 
 // requireVtysh skips without FRR locally and fails under CI=true.
 func requireVtysh(t *testing.T) string {
+	t.Helper()
+	cienv.SkipIfShort(t, "FRR (vtysh)")
 	path, err := exec.LookPath("vtysh")
 	if err != nil {
 		cienv.SkipOrFail(t, "vtysh is not installed")
@@ -222,5 +224,47 @@ func TestBinary(t *testing.T) {
 	err := cmd.Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
 		t.Errorf("missing file: want exit 2, got %v", err)
+	}
+}
+
+func TestRenderDuplicateKeyWarnsAndKeepsTheLast(t *testing.T) {
+	out, errOut, code := runCLI("render", "--node-name", "node1", "--hostname", "node1", "-f", "testdata/duplicate-keys.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	want := `warning: FRRConfiguration dup: line 12: key "asn" already set in map (the last value is used)`
+	if !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut)
+	}
+	if !strings.Contains(out, "neighbor 198.51.100.1 remote-as 64514") {
+		t.Errorf("the last asn should win:\n%s", out)
+	}
+}
+
+func TestRenderStrict(t *testing.T) {
+	cases := []struct {
+		file string
+		want string
+	}{
+		{"testdata/duplicate-keys.yaml", `decoding FRRConfiguration dup: line 12: key "asn" already set in map`},
+		{"testdata/unknown-field.yaml", `decoding FRRConfiguration unknown: unknown field "spec.bgp.routers[0].neighbors[0].unknownField"`},
+	}
+	for _, c := range cases {
+		t.Run(filepath.Base(c.file), func(t *testing.T) {
+			out, errOut, code := runCLI("render", "--strict", "--node-name", "node1", "-f", c.file)
+			if code != 1 || out != "" {
+				t.Fatalf("want exit 1 and no stdout, got %d and %q", code, out)
+			}
+			if !strings.Contains(errOut, "error: ") || !strings.Contains(errOut, c.want) {
+				t.Errorf("stderr lacks %q:\n%s", c.want, errOut)
+			}
+			if strings.Contains(errOut, "warning:") {
+				t.Errorf("--strict should not also warn:\n%s", errOut)
+			}
+			// Without --strict the same file renders, with a warning.
+			if _, errOut, code := runCLI("render", "--node-name", "node1", "-f", c.file); code != 0 || !strings.Contains(errOut, "warning:") {
+				t.Errorf("without --strict: exit %d, stderr:\n%s", code, errOut)
+			}
+		})
 	}
 }

@@ -1,7 +1,7 @@
 // Command frr-metrics is the frr-metrics sidecar: it serves the BGP and BFD
 // metrics of this node's FRR, read through vtysh (VTYSH_CMD) at scrape time,
 // over HTTPS behind the Kubernetes authn/authz filter, and /livez, which
-// fails when an FRR daemon is down (spec/daemon.md §9).
+// fails when an FRR daemon is down.
 package main
 
 import (
@@ -80,7 +80,7 @@ func run(args []string, stderr io.Writer) int {
 		return 1
 	}
 	// The start lines are logged at info; from then on frr-metrics logs at
-	// error only (spec/daemon.md §11).
+	// error only.
 	logger, err := logging.New(logging.LevelInfo)
 	if err != nil {
 		fmt.Fprintf(stderr, "frr-metrics: %v\n", err)

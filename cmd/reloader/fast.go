@@ -36,6 +36,7 @@ func (r *reloader) reloadFast(full bool) {
 		return
 	}
 	conf := string(confBytes)
+	r.knowPasswords(conf)
 	defer os.Remove(r.paths.incremental)
 
 	// An incremental change is checked on its own commands: the rest of the
@@ -122,7 +123,7 @@ func (r *reloader) fail(started time.Time, message, output string, err error) {
 	if !printed {
 		r.printText(text)
 	}
-	if err := os.WriteFile(r.paths.lastError, []byte(redact(summarize(text))), fileMode); err != nil {
+	if err := os.WriteFile(r.paths.lastError, []byte(r.redactText(summarize(text))), fileMode); err != nil {
 		r.printf("Failed to write %s: %v", r.paths.lastError, err)
 	}
 	r.writeStatus(resultFailure)

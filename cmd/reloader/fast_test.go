@@ -250,3 +250,32 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("summary kept an INFO line from the middle")
 	}
 }
+
+// TestFailureHidesPasswordsByValue: FRR echoes a rejected line without the
+// password keyword (here the second half of a password split by a newline):
+// the value is still hidden in last-error and on stdout, because the
+// reloader knows every password of the file it applies.
+func TestFailureHidesPasswordsByValue(t *testing.T) {
+	h := newHarness(t, fake{running: "running before\n"})
+	h.reload.cfg.legacy = false
+	conf := "router bgp 64512\n neighbor 192.0.2.2 password first\n lEaKeDhAlF\n"
+	if err := os.WriteFile(h.reload.paths.config, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	vtysh := writeScript(t, bin, "vtysh", fmt.Sprintf(`echo "vtysh $*" >> %q
+case "$*" in
+*--dryrun*) printf 'line 3: %%%% Unknown command[25]: lEaKeDhAlF first\n'; exit 2 ;;
+esac
+echo "running before"
+`, h.calls))
+	h.reload.cfg.vtyshCmd = []string{"/bin/sh", vtysh}
+	h.reload.reload()
+	le := h.file(t, "last-error")
+	if strings.Contains(le, "first") || strings.Contains(h.out.String(), "first") {
+		t.Errorf("a password value survived:\nlast-error: %q\nstdout: %q", le, h.out.String())
+	}
+	if !strings.Contains(le, "Unknown command") {
+		t.Errorf("last-error lost the error: %q", le)
+	}
+}

@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-// Defaults of the environment (spec/daemon.md §5).
+// Defaults of the environment.
 const (
 	defaultSharedVolume = "/etc/frr_reloader"
 	defaultReloadCmd    = "python3 /usr/lib/frr/frr-reload.py"
@@ -142,6 +142,9 @@ type reloader struct {
 
 	children *children
 	state    applied // fast path; only read and written under the lock
+	// red knows the passwords of the frr.conf being applied, so that they
+	// are hidden by value too; nil before the first reload. Under the lock.
+	red *redactor
 
 	mu         *sync.Mutex // guards lastReload
 	lastReload time.Time   // when the last reload ended
@@ -158,6 +161,21 @@ func newReloader(cfg config, stdout io.Writer) *reloader {
 		children: &children{},
 		mu:       &sync.Mutex{},
 	}
+}
+
+// knowPasswords makes every later output of the reloader, last-error
+// included, hide the passwords that conf sets, wherever they show up.
+func (r *reloader) knowPasswords(conf string) {
+	r.red = newRedactor(conf)
+	r.out.setRedactor(r.red)
+}
+
+// redactText hides passwords by pattern and, once known, by value.
+func (r *reloader) redactText(s string) string {
+	if r.red == nil {
+		return redact(s)
+	}
+	return redact(r.red.Redact(s))
 }
 
 // printf writes one message line through the redaction.
@@ -272,6 +290,9 @@ func (r *reloader) periodicFullApply(stop <-chan struct{}) {
 
 func (r *reloader) reloadLocked() {
 	started := time.Now()
+	if conf, err := os.ReadFile(r.paths.config); err == nil {
+		r.knowPasswords(string(conf))
+	}
 	r.printf("Checking the configuration file syntax")
 	if err := r.check(); err != nil {
 		r.printf("Syntax error spotted: aborting.. %d seconds (%v)", elapsed(started), err)
@@ -308,7 +329,7 @@ func (r *reloader) check() error {
 		// The command did not run at all: say why where its output would be.
 		fmt.Fprintf(&out, "%v\n", runErr)
 	}
-	if err := os.WriteFile(r.paths.lastError, []byte(redact(cleanOutput(out.String()))), fileMode); err != nil {
+	if err := os.WriteFile(r.paths.lastError, []byte(r.redactText(cleanOutput(out.String()))), fileMode); err != nil {
 		return errors.Join(runErr, fmt.Errorf("write %s: %w", r.paths.lastError, err))
 	}
 	return runErr

@@ -1,7 +1,7 @@
 // Command frr-status is the frr-status sidecar: it publishes one
 // BGPSessionState per (VRF, peer) of this node's FRR, read through vtysh
 // (VTYSH_CMD), polling every --poll-interval and right after every change of
-// the node's FRRNodeState (spec/daemon.md §7).
+// the node's FRRNodeState.
 package main
 
 import (

@@ -1,8 +1,8 @@
 // Command statuscleaner is /statuscleaner, the frr-k8s Deployment: it
 // serves the FRRConfiguration validating webhook, deletes the
 // FRRNodeStates of nodes without a daemon pod, follows the log level of
-// FRRK8sConfiguration and rotates the webhook certificate (daemon.md §10,
-// §11). This file parses flags and starts the manager; statuscleaner.go
+// FRRK8sConfiguration and rotates the webhook certificate. This file parses
+// flags and starts the manager; statuscleaner.go
 // wires the pieces.
 package main
 

@@ -11,7 +11,7 @@ import (
 	"github.com/frrk8s/frrk8s/internal/tlsconfig"
 )
 
-// params are the command line of /statuscleaner (daemon.md §10).
+// params are the command line of /statuscleaner.
 type params struct {
 	WebhookPort                   int
 	CertDir                       string

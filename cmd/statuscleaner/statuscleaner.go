@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 
 	"github.com/open-policy-agent/cert-controller/pkg/rotator"
 	corev1 "k8s.io/api/core/v1"
@@ -25,7 +27,7 @@ import (
 	"github.com/frrk8s/frrk8s/internal/webhooks"
 )
 
-// Certificate rotation (daemon.md §10).
+// Certificate rotation.
 const (
 	// webhookSecretName is the Secret, in the namespace, holding the CA and
 	// the serving certificate.
@@ -70,7 +72,7 @@ func start(ctx context.Context, cfg *rest.Config, s settings, logger *logging.Lo
 	return nil
 }
 
-// newManager builds the manager: the caches of daemon.md §10, the webhook
+// newManager builds the manager: its caches (Nodes as metadata, FRRConfigurations of every namespace), the webhook
 // server with the TLS flags, no metrics and no probe server.
 func newManager(cfg *rest.Config, s settings) (manager.Manager, error) {
 	tlsOption, err := s.TLS.Option()
@@ -109,8 +111,9 @@ func newManager(cfg *rest.Config, s settings) (manager.Manager, error) {
 // Secret, patches the CA bundle of the ValidatingWebhookConfiguration and
 // closes ready once the certificates are mounted and the CA injected.
 func addRotator(mgr manager.Manager, s settings, ready chan struct{}) error {
-	return rotator.AddRotator(mgr, &rotator.CertRotator{
-		SecretKey:              types.NamespacedName{Namespace: s.Namespace, Name: webhookSecretName},
+	secret := types.NamespacedName{Namespace: s.Namespace, Name: webhookSecretName}
+	return rotator.AddRotator(rotatorManager{Manager: mgr, cfg: singleSecretConfig(mgr.GetConfig(), secret)}, &rotator.CertRotator{
+		SecretKey:              secret,
 		CertDir:                s.CertDir,
 		CAName:                 caName,
 		CAOrganization:         caOrganization,
@@ -120,6 +123,60 @@ func addRotator(mgr manager.Manager, s settings, ready chan struct{}) error {
 		FieldOwner:             fieldOwner,
 		RestartOnSecretRefresh: s.RestartOnRotatorSecretRefresh,
 	})
+}
+
+// rotatorManager is the manager as the rotator sees it: the rotator builds
+// its own cache (Secrets of the namespace, webhook configurations) from
+// GetConfig, with no option to narrow it, so GetConfig returns a config
+// that lists and watches the certificate Secret alone.
+type rotatorManager struct {
+	manager.Manager
+	cfg *rest.Config
+}
+
+// GetConfig returns the config the rotator's cache uses.
+func (m rotatorManager) GetConfig() *rest.Config { return m.cfg }
+
+// singleSecretConfig returns a copy of cfg whose list and watch requests for
+// the Secrets of secret's namespace carry the field selector
+// metadata.name=<secret's name>. The API server authorizes such requests
+// against the resourceNames of a Role, so the statuscleaner needs no right
+// on the other Secrets of the namespace, and its cache holds only the one.
+func singleSecretConfig(cfg *rest.Config, secret types.NamespacedName) *rest.Config {
+	out := rest.CopyConfig(cfg)
+	out.Wrap(func(next http.RoundTripper) http.RoundTripper {
+		return &secretSelector{
+			next:     next,
+			path:     "/api/v1/namespaces/" + secret.Namespace + "/secrets",
+			selector: fields.OneTermEqualSelector("metadata.name", secret.Name).String(),
+		}
+	})
+	return out
+}
+
+// secretSelector adds a field selector to the collection requests (list
+// and watch) on one namespace's Secrets.
+type secretSelector struct {
+	next     http.RoundTripper
+	path     string
+	selector string
+}
+
+// RoundTrip adds the selector to GETs of the Secret collection and passes
+// every request on.
+func (s *secretSelector) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, s.path) {
+		return s.next.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	query := req.URL.Query()
+	selector := s.selector
+	if current := query.Get("fieldSelector"); current != "" {
+		selector = current + "," + selector
+	}
+	query.Set("fieldSelector", selector)
+	req.URL.RawQuery = query.Encode()
+	return s.next.RoundTrip(req)
 }
 
 // addComponents registers the webhook (once its caches are synced), the

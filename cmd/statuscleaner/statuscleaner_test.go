@@ -33,6 +33,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -78,8 +79,16 @@ type running struct {
 	logger   *logging.Logger
 }
 
-// startStatuscleaner runs start with the given flags until the test ends.
+// startStatuscleaner runs start as the administrator with the given flags
+// until the test ends.
 func startStatuscleaner(t *testing.T, env *testenv.Env, args ...string) *running {
+	t.Helper()
+	return startStatuscleanerAs(t, env.Config, args...)
+}
+
+// startStatuscleanerAs runs start with cfg's identity and the given flags
+// until the test ends.
+func startStatuscleanerAs(t *testing.T, cfg *rest.Config, args ...string) *running {
 	t.Helper()
 	s, err := parseParams(append([]string{"--namespace=" + testNamespace}, args...))
 	if err != nil {
@@ -92,7 +101,7 @@ func startStatuscleaner(t *testing.T, env *testenv.Env, args ...string) *running
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- start(ctx, env.Config, s, logger) }()
+	go func() { done <- start(ctx, cfg, s, logger) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -355,7 +364,13 @@ func TestStatuscleanerWithCertRotation(t *testing.T) {
 		stopMounting()
 		<-mounted
 	})
-	r := startStatuscleaner(t, env, "--cert-dir="+certDir, "--webhook-port="+strconv.Itoa(e2eharness.FreePort(t)))
+	// The statuscleaner runs with its deployed rights: the rotator may list
+	// and watch the certificate Secret alone, not the password Secret here.
+	password := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "bgp-password", Namespace: testNamespace}}
+	if err := env.Client.Create(ctx, password); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	r := startStatuscleanerAs(t, restrictedConfig(t, env), "--cert-dir="+certDir, "--webhook-port="+strconv.Itoa(e2eharness.FreePort(t)))
 
 	// The rotator fills the Secret and patches the CA bundle.
 	eventually(t, "the CA bundle", func(ctx context.Context) (bool, error) {

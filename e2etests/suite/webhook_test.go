@@ -13,7 +13,7 @@ import (
 	"github.com/frrk8s/frrk8s/api/v1beta1"
 )
 
-// Upstream's webhook texts the suite matches (spec/api.md, daemon.md §10).
+// Upstream's webhook texts the suite matches.
 const (
 	disableMPWarning = "disableMP is deprecated, is ignored and will be removed in a future release"
 	invalidForNode   = "resource is invalid for node"

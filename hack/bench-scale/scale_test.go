@@ -48,7 +48,7 @@ var (
 	flagCreateParallel = flag.Int("create-parallel", 32, "parallel create requests during the set-up")
 )
 
-// Targets of D5 (spec/daemon.md §3) and of the issue.
+// Targets of D5 and of the issue.
 const (
 	rssTarget         = 80 << 20
 	latencySlack      = 2 * time.Second

@@ -10,3 +10,30 @@ func TestEnabled(t *testing.T) {
 		}
 	}
 }
+
+func TestSkipOrFailSkipsUnderShortEvenInCI(t *testing.T) {
+	if !testing.Short() {
+		t.Skip("checks the -short behaviour; run with -short")
+	}
+	t.Setenv("CI", "true")
+	ran := false
+	t.Run("skipped", func(t *testing.T) {
+		ran = true
+		SkipOrFail(t, "missing dependency")
+		t.Error("SkipOrFail returned")
+	})
+	if !ran {
+		t.Fatal("the subtest did not run")
+	}
+}
+
+func TestSkipIfShort(t *testing.T) {
+	reached := false
+	t.Run("sub", func(t *testing.T) {
+		SkipIfShort(t, "nothing")
+		reached = true
+	})
+	if reached == testing.Short() {
+		t.Errorf("SkipIfShort under -short=%v let the test continue: %v", testing.Short(), reached)
+	}
+}

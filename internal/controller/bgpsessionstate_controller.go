@@ -55,7 +55,7 @@ type BGPNeighborSource interface {
 }
 
 // BGPSessionStateReconciler publishes one BGPSessionState per (VRF, peer)
-// of this node's FRR in the daemon namespace (daemon.md §7).
+// of this node's FRR in the daemon namespace.
 type BGPSessionStateReconciler struct {
 	// Client reads from the cache scoped by BGPSessionStateCacheOptions and
 	// writes to the API server.

@@ -3,23 +3,24 @@ package controller
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/convert"
 )
 
 // ConfigSelectorIndex is the cache index the daemon lists its candidate
-// FRRConfigurations with (docs/performance.md): a config is filed under one
-// "key=value" pair its nodeSelector requires, or under
+// FRRConfigurations with: a config is filed under one "key=value" pair its
+// nodeSelector requires (convert.NodeSelector.RequiredLabel), or under
 // ConfigSelectorIndexAny when it requires none (an empty selector, only
 // matchExpressions, or a selector that does not parse, whose error must
 // reach every node). A node can only be selected by the configs filed under
 // one of its own labels or under ConfigSelectorIndexAny, so a reconcile
-// copies those instead of every config of the namespace.
+// copies those instead of every config of the namespace. It pays for
+// itself in make bench-scale (3,000 nodes, 6,000 configs): mixed-burst
+// allocations 127 → 16.8 MiB and CPU −60 % against listing the namespace
+// (docs/performance.md).
 const ConfigSelectorIndex = "frrk8s.nodeSelectorLabel"
 
 // ConfigSelectorIndexAny files the configs that do not require a label.
@@ -31,20 +32,11 @@ func ConfigSelectorIndexValue(obj client.Object) []string {
 	if !ok {
 		return nil
 	}
-	return []string{selectorIndexKey(&cfg.Spec.NodeSelector)}
-}
-
-// selectorIndexKey is the smallest "key=value" of the selector's
-// matchLabels, or ConfigSelectorIndexAny.
-func selectorIndexKey(sel *metav1.LabelSelector) string {
-	if len(sel.MatchLabels) == 0 {
-		return ConfigSelectorIndexAny
+	key, value, ok := convert.ParseNodeSelector(&cfg.Spec.NodeSelector).RequiredLabel()
+	if !ok {
+		return []string{ConfigSelectorIndexAny}
 	}
-	if _, err := metav1.LabelSelectorAsSelector(sel); err != nil {
-		return ConfigSelectorIndexAny
-	}
-	key := slices.Min(slices.Collect(maps.Keys(sel.MatchLabels)))
-	return labelIndexKey(key, sel.MatchLabels[key])
+	return []string{labelIndexKey(key, value)}
 }
 
 // labelIndexKey is the index value of one label.

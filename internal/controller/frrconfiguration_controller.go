@@ -38,11 +38,11 @@ const (
 // FRRConfiguration controller reconciles: <namespace>/frrconfig.
 const FRRConfigurationKeyName = "frrconfig"
 
-// +kubebuilder:rbac:groups=frrk8s.metallb.io,resources=frrconfigurations,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=frrk8s.metallb.io,resources=frrconfigurations/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=frrk8s.metallb.io,resources=frrconfigurations/finalizers,verbs=update
+// The daemon only reads FRRConfigurations, Nodes and the BGP password
+// Secrets of its namespace; it never writes them.
+// +kubebuilder:rbac:groups=frrk8s.metallb.io,resources=frrconfigurations,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",namespace=frr-k8s-system,resources=secrets,verbs=get;list;watch;update
+// +kubebuilder:rbac:groups="",namespace=frr-k8s-system,resources=secrets,verbs=get;list;watch
 
 // ConfigApplier receives the configuration FRR should run. frr.FRR is the
 // production implementation; ApplyConfig must return quickly.
@@ -51,7 +51,7 @@ type ConfigApplier interface {
 }
 
 // FRRConfigurationReconciler turns the FRRConfigurations that select this
-// node into the FRR configuration (daemon.md §4, merge.md §13). All its
+// node into the FRR configuration. All its
 // events map to the single request <namespace>/frrconfig.
 type FRRConfigurationReconciler struct {
 	// Client reads from the daemon's scoped cache (DaemonCacheOptions).
@@ -68,9 +68,6 @@ type FRRConfigurationReconciler struct {
 	DefaultLogLevel string
 	// FRR receives the converted configuration.
 	FRR ConfigApplier
-	// Selectors caches parsed nodeSelectors for the reconciles and the
-	// event filters; nil parses them every time.
-	Selectors *convert.SelectorCache
 	// Metrics are updated by every reconcile.
 	Metrics *Metrics
 	// OnResultChange, when set, is called whenever the conversion result
@@ -137,7 +134,7 @@ func (r *FRRConfigurationReconciler) ConversionResult() string {
 }
 
 // Reconcile gathers the inputs of this node, converts them and hands the
-// result to FRR. Failures follow merge.md §13: FRR keeps the last good
+// result to FRR. On any failure FRR keeps the last good
 // configuration; user-input errors wait for the next event, transient ones
 // are retried.
 func (r *FRRConfigurationReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (ctrl.Result, error) {
@@ -156,7 +153,7 @@ func (r *FRRConfigurationReconciler) Reconcile(ctx context.Context, _ reconcile.
 	if in.namespaceEmpty {
 		return r.applyEmpty(level)
 	}
-	selected, err := r.Selectors.Select(in.candidates, in.nodeLabels)
+	selected, err := convert.Select(in.candidates, in.nodeLabels)
 	if err != nil {
 		return r.rejected(err, retry)
 	}

@@ -27,7 +27,7 @@ type ReloadStatusSource interface {
 
 // FRRNodeStateReconciler publishes this node's conversion result, reload
 // result and running configuration in the cluster-scoped FRRNodeState
-// named after the node (daemon.md §6).
+// named after the node.
 type FRRNodeStateReconciler struct {
 	// Client reads from the daemon's cache and writes to the API server.
 	Client client.Client

@@ -18,7 +18,7 @@ import (
 )
 
 // FRRK8sConfigurationName is the name of the FRRK8sConfiguration, in the
-// daemon namespace, that sets the log level (daemon.md §11).
+// daemon namespace, that sets the log level.
 const FRRK8sConfigurationName = "config"
 
 // +kubebuilder:rbac:groups=frrk8s.metallb.io,resources=frrk8sconfigurations,verbs=get;list;watch

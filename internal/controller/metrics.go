@@ -6,7 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Metric name parts shared by the daemon's client metrics (daemon.md §8).
+// Metric name parts shared by the daemon's client metrics.
 const (
 	metricsNamespace = "frrk8s"
 	metricsSubsystem = "k8s_client"

@@ -24,10 +24,8 @@ import (
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 )
 
-// +kubebuilder:rbac:groups=frrk8s.metallb.io,resources=frrnodestates,verbs=get;list;watch;delete
-
 // NodeStateCleaner deletes the FRRNodeState of every node that runs no
-// frr-k8s daemon pod (daemon.md §10). The statuscleaner runs it.
+// frr-k8s daemon pod. The statuscleaner runs it.
 type NodeStateCleaner struct {
 	// Client reads Pods and FRRNodeStates, normally from the manager's
 	// cache, and deletes FRRNodeStates.

@@ -13,10 +13,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/convert"
 )
 
-// The event filters of the FRRConfiguration controller (daemon.md §3, D5)
-// drop, before the queue, every event that cannot change this node's
+// The event filters of the FRRConfiguration controller (D5) drop, before the queue, every event that cannot change this node's
 // configuration.
 
 // inNamespace passes the events of objects in namespace only.
@@ -60,7 +60,7 @@ func (r *FRRConfigurationReconciler) mayApplyToNode(configs ...*v1beta1.FRRConfi
 		if !known {
 			return true
 		}
-		if matches, err := r.Selectors.Matches(cfg, labels); err != nil || matches {
+		if matches, err := convert.MatchesNode(cfg, labels); err != nil || matches {
 			return true
 		}
 	}

@@ -85,8 +85,7 @@ func TestAttackTableValidValuesAccepted(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s = %q refused: %v", c.Field.Name, c.Value, err)
 			}
-			cfg.Hostname = "node"
-			text, err := frr.Render(cfg)
+			text, err := frr.Render(cfg, frr.RenderOptions{Hostname: "node"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -158,26 +158,17 @@ func BenchmarkConvert(b *testing.B) {
 	for i := range 19 {
 		nodeConfigs = append(nodeConfigs, sharedConfig(i))
 	}
-	for i := range nodeConfigs {
-		nodeConfigs[i].ResourceVersion = "1"
-	}
-	cache, err := NewSelectorCache(1000)
-	if err != nil {
-		b.Fatal(err)
-	}
 	cases := []struct {
 		name    string
 		configs []v1beta1.FRRConfiguration
-		cache   *SelectorCache
 	}{
 		{name: "20-of-219-configs", configs: nodeConfigs},
-		{name: "20-of-219-configs-selector-cache", configs: nodeConfigs, cache: cache},
 		{name: "10000-prefixes-4-neighbors", configs: []v1beta1.FRRConfiguration{largeRouterConfig(10000)}},
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
 			benchmarkConvert(b, func() (*frr.Config, error) {
-				selected, err := bc.cache.Select(bc.configs, benchNodeLabels)
+				selected, err := Select(bc.configs, benchNodeLabels)
 				if err != nil {
 					return nil, err
 				}

@@ -80,7 +80,6 @@ type converter struct {
 	routers     map[string]*router // by VRF
 	bfdProfiles map[string]bfdProfile
 	raws        []rawPart
-	spare       spares
 	totals      counts // of the configs added so far, for the node bounds
 }
 
@@ -108,8 +107,7 @@ func newConverter(in *Input) *converter {
 	}
 }
 
-// addConfig converts one config and merges it into the accumulator
-// (merge.md §2).
+// addConfig converts one config and merges it into the accumulator.
 func (c *converter) addConfig(cfg *v1beta1.FRRConfiguration) error {
 	if err := c.checkInput(cfg); err != nil {
 		return err
@@ -157,15 +155,11 @@ func (c *converter) fold(r *router) error {
 		c.routers[r.vrf] = r
 		return nil
 	}
-	if err := mergeRouters(acc, r); err != nil {
-		return err
-	}
-	c.spare.keepMerged(acc, r)
-	return nil
+	return mergeRouters(acc, r)
 }
 
 // result completes the merged routers, runs the checks on them and builds
-// the render model (merge.md §2 step 3, §10, §12).
+// the render model.
 func (c *converter) result() (*frr.Config, error) {
 	routers := c.sortedRouters()
 	for _, r := range routers {
@@ -251,7 +245,7 @@ func ParseAlwaysBlock(value string) ([]netip.Prefix, error) {
 }
 
 // addBFDProfiles records the profiles of a config and returns their names,
-// which the config's neighbors may reference (merge.md §10); nil when the
+// which the config's neighbors may reference; nil when the
 // config has none.
 func (c *converter) addBFDProfiles(cfg *v1beta1.FRRConfiguration, from origin) (map[string]bool, error) {
 	if len(cfg.Spec.BGP.BFDProfiles) == 0 {
@@ -292,7 +286,7 @@ func bfdProfileToModel(p v1beta1.BFDProfile) frr.BFDProfile {
 	}
 }
 
-// firstBFDDifference returns the first field (api.md §6 order) on which two
+// firstBFDDifference returns the first field on which two
 // profiles differ, with both values.
 func firstBFDDifference(a, b frr.BFDProfile) (field, valueA, valueB string, differ bool) {
 	numbers := []struct {

@@ -58,8 +58,7 @@ func FuzzConvertRender(f *testing.F) {
 				t.Fatalf("accepted an input string with a line break: %q", s)
 			}
 		}
-		model.Hostname = "node"
-		text, err := frr.Render(model)
+		text, err := frr.Render(model, frr.RenderOptions{Hostname: "node"})
 		if err != nil {
 			return
 		}

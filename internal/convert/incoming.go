@@ -12,7 +12,7 @@ import (
 	"github.com/frrk8s/frrk8s/internal/ipfamily"
 )
 
-// convertIncoming fills what is accepted from the neighbor (merge.md §6):
+// convertIncoming fills what is accepted from the neighbor:
 // everything for mode all, else one selector per prefix in the list of its
 // own family, keyed and ordered as the self-merge leaves them.
 func convertIncoming(nb *neighbor, recv *v1beta1.Receive) error {
@@ -104,7 +104,7 @@ func collapseSelectors(sels []selector) []selector {
 // list a, which belongs to the caller's neighbor and is updated in place;
 // on equal keys the selector of b wins.
 func mergeSelectors(a, b []selector) []selector {
-	return mergeSortedInPlace(a, b, compareSelectorKeys, true)
+	return mergeSorted(a, b, compareSelectorKeys, func(_, y selector) selector { return y })
 }
 
 // compareSelectorKeys orders selectors by key.

@@ -16,8 +16,8 @@ const (
 	defaultConnectTime   = 60
 )
 
-// selfMerge merges a freshly converted router with itself (merge.md §2
-// step 2.6): repeated neighbor IDs are merged or rejected, every set is
+// selfMerge merges a freshly converted router with itself: repeated
+// neighbor IDs are merged or rejected, every set is
 // sorted and every neighbor is default-cleaned.
 func selfMerge(r *router) error {
 	neighbors, err := mergeRepeatedNeighbors(r.neighbors)
@@ -41,7 +41,7 @@ func selfMerge(r *router) error {
 	return nil
 }
 
-// mergeRouters merges m into r, two routers of the same VRF (merge.md §8).
+// mergeRouters merges m into r, two routers of the same VRF.
 // Both went through selfMerge.
 func mergeRouters(r, m *router) error {
 	if r.asn != m.asn {
@@ -55,9 +55,9 @@ func mergeRouters(r, m *router) error {
 	if r.id == "" {
 		r.id, r.idFrom = m.id, m.idFrom
 	}
-	r.v4 = unionSorted(r.v4, m.v4)
-	r.v6 = unionSorted(r.v6, m.v6)
-	r.imports = unionSorted(r.imports, m.imports)
+	r.v4 = mergeSorted(r.v4, m.v4, strings.Compare, nil)
+	r.v6 = mergeSorted(r.v6, m.v6, strings.Compare, nil)
+	r.imports = mergeSorted(r.imports, m.imports, strings.Compare, nil)
 	neighbors, err := mergeNeighborLists(r.neighbors, m.neighbors)
 	if err != nil {
 		return err
@@ -138,7 +138,7 @@ func mergeNeighborLists(acc, incoming []*neighbor) ([]*neighbor, error) {
 			}
 		}
 	}
-	return mergeSortedInPlace(acc, incoming, compareNeighborIDs, false), nil
+	return mergeSorted(acc, incoming, compareNeighborIDs, nil), nil
 }
 
 // compareNeighborIDs orders neighbors by ID.
@@ -156,7 +156,7 @@ func mergeNeighbor(d, s *neighbor) error {
 		return fmt.Errorf("could not merge outgoing for neighbor %s vrf %s, err: %w", s.Addr, s.VRF, err)
 	}
 	mergeIncoming(d, s)
-	d.AddressFamilies = unionSorted(d.AddressFamilies, s.AddressFamilies)
+	d.AddressFamilies = mergeSorted(d.AddressFamilies, s.AddressFamilies, strings.Compare, nil)
 	d.GracefulRestart = d.GracefulRestart || s.GracefulRestart // D2
 	cleanNeighborDefaults(d)
 	return nil
@@ -308,4 +308,52 @@ func mergeIncoming(d, s *neighbor) {
 	}
 	d.inV4 = mergeSelectors(d.inV4, s.inV4)
 	d.inV6 = mergeSelectors(d.inV6, s.inV6)
+}
+
+// mergeSorted merges the sorted unique list b into the sorted unique list a
+// and returns the union, sorted and unique. Of two equal elements, keep(x,
+// y) is kept (x, a's, when keep is nil). a is updated in place, growing as
+// append does, so folding many lists into one costs about what appending
+// them does: the caller must own a (every list of the routers and
+// neighbors being merged is built by their conversion, never shared). b is
+// only read, and never aliased by the result.
+func mergeSorted[T any](a, b []T, compare func(x, y T) int, keep func(x, y T) T) []T {
+	// Count b's new elements, skipping through a by binary search: a
+	// config's prefixes usually fall in one stretch of the accumulated
+	// ones, and walking all of them per merge made folding K configs
+	// quadratic.
+	added, i := 0, 0
+	for _, v := range b {
+		k, found := slices.BinarySearchFunc(a[i:], v, compare)
+		i += k
+		if !found {
+			added++
+		}
+	}
+	i, j := len(a)-1, len(b)-1
+	a = slices.Grow(a, added)[:len(a)+added]
+	// Fill from the back: the slot written is never one still to be read.
+	for k := len(a) - 1; j >= 0; k-- {
+		c := -1
+		if i >= 0 {
+			c = compare(a[i], b[j])
+		}
+		switch {
+		case c > 0:
+			a[k] = a[i]
+			i--
+		case c < 0:
+			a[k] = b[j]
+			j--
+		default:
+			if keep != nil {
+				a[k] = keep(a[i], b[j])
+			} else {
+				a[k] = a[i]
+			}
+			i--
+			j--
+		}
+	}
+	return a
 }

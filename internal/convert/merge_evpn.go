@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 )
@@ -11,7 +12,7 @@ import (
 // defaultAdvertiseVNIs is what an unset advertiseVNIs means.
 const defaultAdvertiseVNIs = string(v1beta1.AdvertiseVNIsDisabled)
 
-// mergeEVPN merges two EVPN sections of the same VRF (merge.md §11). It
+// mergeEVPN merges two EVPN sections of the same VRF. It
 // does not modify its arguments, so a section can be merged with itself.
 func mergeEVPN(a, b *evpn) (*evpn, error) {
 	if a == nil {
@@ -117,7 +118,7 @@ func mergeL3VNIs(a, b *l3vni) (*l3vni, error) {
 	return &l3vni{
 		vni:               a.vni,
 		vniProperties:     merged,
-		advertisePrefixes: unionSorted(sortedUnique(slices.Clone(a.advertisePrefixes)), sortedUnique(slices.Clone(b.advertisePrefixes))),
+		advertisePrefixes: mergeSorted(sortedUnique(slices.Clone(a.advertisePrefixes)), sortedUnique(slices.Clone(b.advertisePrefixes)), strings.Compare, nil),
 	}, nil
 }
 
@@ -140,8 +141,8 @@ func mergeVNIProperties(path string, a, b vniProperties) (vniProperties, error) 
 		from:      a.from,
 		rd:        a.rd,
 		rdFrom:    a.rdFrom,
-		importRTs: unionSorted(sortedUnique(slices.Clone(a.importRTs)), sortedUnique(slices.Clone(b.importRTs))),
-		exportRTs: unionSorted(sortedUnique(slices.Clone(a.exportRTs)), sortedUnique(slices.Clone(b.exportRTs))),
+		importRTs: mergeSorted(sortedUnique(slices.Clone(a.importRTs)), sortedUnique(slices.Clone(b.importRTs)), strings.Compare, nil),
+		exportRTs: mergeSorted(sortedUnique(slices.Clone(a.exportRTs)), sortedUnique(slices.Clone(b.exportRTs)), strings.Compare, nil),
 	}
 	if res.rd == "" {
 		res.rd, res.rdFrom = b.rd, b.rdFrom

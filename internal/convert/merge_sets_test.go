@@ -97,7 +97,7 @@ func TestHasRepeatedIDs(t *testing.T) {
 	}
 }
 
-func TestMergeSortedInPlaceKeepsAOnEqualWithoutPreferB(t *testing.T) {
+func TestMergeSortedKeepsAOnEqualWithoutKeep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for range 2000 {
 		a := randomSelectors(rng, 8, "a")
@@ -105,9 +105,9 @@ func TestMergeSortedInPlaceKeepsAOnEqualWithoutPreferB(t *testing.T) {
 		// The reference keeps a's selector: merge b first, then a over it.
 		want := plainMergeSelectors(b, a)
 		acc := slices.Grow(slices.Clone(a), rng.IntN(8))
-		got := mergeSortedInPlace(acc, b, compareSelectorKeys, false)
+		got := mergeSorted(acc, b, compareSelectorKeys, nil)
 		if diff := cmp.Diff(want, got, cmp.AllowUnexported(selector{})); diff != "" {
-			t.Fatalf("mergeSortedInPlace(%v, %v, false) (-want +got):\n%s", a, b, diff)
+			t.Fatalf("mergeSorted(%v, %v, nil) (-want +got):\n%s", a, b, diff)
 		}
 	}
 }

@@ -57,7 +57,7 @@ type propertyList struct {
 	kind      listKind
 	key       string // "<localPref>-<fw>" or "<community>-<fw>"
 	localPref uint32
-	from      []origin // per prefix of Prefixes: the config that listed it first
+	parts     []listPart // what each merged config listed, in merge order
 }
 
 // compareLists orders lists by kind then key.
@@ -197,116 +197,6 @@ func sortedUnique(s []string) []string {
 		slices.Sort(s)
 	}
 	return slices.Compact(s)
-}
-
-// unionSorted merges two sorted unique lists into a new sorted unique list.
-func unionSorted(a, b []string) []string {
-	if len(b) == 0 {
-		return a
-	}
-	if len(a) == 0 {
-		return slices.Clone(b)
-	}
-	res := make([]string, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch c := strings.Compare(a[i], b[j]); {
-		case c < 0:
-			res = append(res, a[i])
-			i++
-		case c > 0:
-			res = append(res, b[j])
-			j++
-		default:
-			res = append(res, a[i])
-			i++
-			j++
-		}
-	}
-	res = append(res, a[i:]...)
-	return append(res, b[j:]...)
-}
-
-// mergeSortedInPlace merges the sorted unique list b into the sorted unique
-// list a and returns the union; on equal elements, the one of b replaces
-// the one of a when preferB is set. a must belong to the caller: it is
-// updated in place, growing as append does, so folding many small lists
-// into one costs no more than appending them. b is only read.
-func mergeSortedInPlace[T any](a, b []T, compare func(x, y T) int, preferB bool) []T {
-	if len(b) == 1 {
-		return mergeOne(a, b[0], compare, preferB)
-	}
-	added := countMissing(a, b, compare)
-	i, j := len(a)-1, len(b)-1
-	a = slices.Grow(a, added)[:len(a)+added]
-	// Fill from the back while elements of b are still to be added: the
-	// slots written are never ones still to be read.
-	for k := len(a) - 1; k > i; k-- {
-		c := -1
-		if i >= 0 {
-			c = compare(a[i], b[j])
-		}
-		if c >= 0 {
-			if c == 0 && preferB {
-				a[k] = b[j]
-			} else {
-				a[k] = a[i]
-			}
-			i--
-		} else {
-			a[k] = b[j]
-		}
-		if c <= 0 {
-			j--
-		}
-	}
-	// What is left of b is already in a[:i+1].
-	if preferB {
-		replaceEqual(a[:i+1], b[:j+1], compare)
-	}
-	return a
-}
-
-// mergeOne is mergeSortedInPlace for a single element v: the common case
-// of a config adding one selector or one neighbor.
-func mergeOne[T any](a []T, v T, compare func(x, y T) int, preferB bool) []T {
-	i, found := slices.BinarySearchFunc(a, v, compare)
-	if !found {
-		return slices.Insert(a, i, v)
-	}
-	if preferB {
-		a[i] = v
-	}
-	return a
-}
-
-// replaceEqual replaces the elements of a that have an equal in b, both
-// sorted and unique, by that element of b.
-func replaceEqual[T any](a, b []T, compare func(x, y T) int) {
-	i := 0
-	for _, v := range b {
-		for i < len(a) && compare(a[i], v) < 0 {
-			i++
-		}
-		if i < len(a) && compare(a[i], v) == 0 {
-			a[i] = v
-		}
-	}
-}
-
-// countMissing counts the elements of b that are not in a, both sorted
-// and unique.
-func countMissing[T any](a, b []T, compare func(x, y T) int) int {
-	count, i := 0, 0
-	for _, v := range b {
-		for i < len(a) && compare(a[i], v) < 0 {
-			i++
-		}
-		if i == len(a) || compare(a[i], v) != 0 {
-			count++
-		}
-	}
-	return count
 }
 
 // containsSorted reports whether the sorted list s holds v.

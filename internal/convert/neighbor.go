@@ -43,7 +43,7 @@ func neighborID(peer, vrf string) string {
 	return peer + "-" + vrf
 }
 
-// convertNeighbor converts one neighbor (merge.md §3–§7). Errors are
+// convertNeighbor converts one neighbor. Errors are
 // wrapped by the caller with the neighbor and router names.
 func (rc *routerContext) convertNeighbor(n *v1beta1.Neighbor) (*neighbor, error) {
 	family, err := neighborFamily(n)
@@ -114,10 +114,10 @@ func checkASN(n *v1beta1.Neighbor) error {
 }
 
 // neighborIdentity fills the identity and the scalar fields that need no
-// checks (merge.md §3–§4).
+// checks.
 func (rc *routerContext) neighborIdentity(n *v1beta1.Neighbor, family ipfamily.Family) *neighbor {
 	asn := asnString(n)
-	res := rc.spare.newNeighbor(neighbor{
+	res := &neighbor{
 		Neighbor: frr.Neighbor{
 			Family:          string(family),
 			DisplayName:     asn + "@" + peer(n), // displayName(n)
@@ -135,7 +135,7 @@ func (rc *routerContext) neighborIdentity(n *v1beta1.Neighbor, family ipfamily.F
 		},
 		id:   neighborID(peer(n), rc.api.VRF),
 		from: rc.from,
-	})
+	}
 	if n.BFDProfile != "" {
 		res.bfdFrom = rc.from
 	}
@@ -154,7 +154,7 @@ func addressFamilies(families []v1beta1.AddressFamily) []string {
 	return sortedUnique(res)
 }
 
-// parseTimers checks holdTime and keepaliveTime (api.md §4) and returns
+// parseTimers checks holdTime and keepaliveTime and returns
 // them in whole seconds. Durations print as Go durations ("2s"; upstream
 // printed the protobuf form "&Duration{Duration:2s,}").
 func parseTimers(hold, keepalive *metav1.Duration) (*int64, *int64, error) {

@@ -27,12 +27,13 @@ func neighborFamilies(f ipfamily.Family) []ipfamily.Family {
 	return []ipfamily.Family{ipfamily.IPv4, ipfamily.IPv6}
 }
 
-// convertOutgoing fills what is advertised to the neighbor (merge.md §5).
+// convertOutgoing fills what is advertised to the neighbor.
 func (rc *routerContext) convertOutgoing(nb *neighbor, n *v1beta1.Neighbor) error {
 	adv := &n.ToAdvertise
 	family := ipfamily.Family(nb.Family)
 	for _, f := range neighborFamilies(family) {
-		*nb.advertised(f) = rc.advertisedPrefixes(adv, f)
+		// A copy: the merge grows the neighbor's lists in place.
+		*nb.advertised(f) = slices.Clone(rc.advertisedPrefixes(adv, f))
 	}
 	for _, f := range neighborFamilies(family) {
 		advertised := *nb.advertised(f)
@@ -176,10 +177,7 @@ func (nb *neighbor) newList(kind listKind, key, name, fw, set string) *propertyL
 // sortPrefixes sorts a freshly built list and records its origin.
 func (l *propertyList) sortPrefixes(from origin) {
 	slices.Sort(l.Prefixes)
-	l.from = make([]origin, len(l.Prefixes))
-	for i := range l.from {
-		l.from[i] = from
-	}
+	l.parts = []listPart{{from: from, prefixes: slices.Clone(l.Prefixes)}}
 }
 
 // setNextHops validates and copies the next hops of each family.

@@ -2,12 +2,14 @@ package convert
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 	"github.com/frrk8s/frrk8s/internal/ipfamily"
 )
 
-// routerContext converts one router of one config (merge.md §2 step 2).
+// routerContext converts one router of one config.
 type routerContext struct {
 	*converter
 	api           *v1beta1.Router
@@ -136,13 +138,14 @@ func (rc *routerContext) convert() (*router, error) {
 	// A bad prefix of an imported router is reported when that router is
 	// converted; here it is just not advertisable.
 	iv4, iv6, _ := splitKnownPrefixes(imported)
-	rc.advertisable = newAdvertisable(unionSorted(v4, sortedUnique(iv4)), unionSorted(v6, sortedUnique(iv6)))
+	rc.advertisable = newAdvertisable(mergeSorted(slices.Clone(v4), sortedUnique(iv4), strings.Compare, nil),
+		mergeSorted(slices.Clone(v6), sortedUnique(iv6), strings.Compare, nil))
 	for i := range rc.api.Neighbors {
 		if err := rc.checkOutgoing(&rc.api.Neighbors[i]); err != nil {
 			return nil, err
 		}
 	}
-	r := rc.spare.newRouter(router{
+	r := &router{
 		asn:     rc.api.ASN,
 		vrf:     rc.api.VRF,
 		id:      rc.api.ID,
@@ -151,7 +154,7 @@ func (rc *routerContext) convert() (*router, error) {
 		v6:      v6,
 		imports: importNames(rc.api.Imports),
 		evpn:    convertEVPN(rc.api.EVPN, rc.from),
-	}, len(rc.api.Neighbors))
+	}
 	if r.id != "" {
 		r.idFrom = rc.from
 	}
@@ -239,7 +242,7 @@ func importNames(imports []v1beta1.Import) []string {
 }
 
 // checkOutgoing validates a neighbor's toAdvertise against its family and
-// the router's prefixes (merge.md §2 step 2.4).
+// the router's prefixes.
 func (rc *routerContext) checkOutgoing(n *v1beta1.Neighbor) error {
 	family, known, err := outgoingFamily(n)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
@@ -105,41 +106,46 @@ func TestParseAlwaysBlock(t *testing.T) {
 	}
 }
 
-func TestSelectorCache(t *testing.T) {
-	cache, err := NewSelectorCache(10)
-	if err != nil {
-		t.Fatal(err)
+func TestNodeSelector(t *testing.T) {
+	node := map[string]string{"kubernetes.io/hostname": "node1", "rack": "r1"}
+	cases := []struct {
+		name          string
+		sel           metav1.LabelSelector
+		matches, all  bool
+		key, value    string
+		labelRequired bool
+		invalid       bool
+	}{
+		{name: "empty", matches: true, all: true},
+		{name: "one label", sel: metav1.LabelSelector{MatchLabels: map[string]string{"rack": "r1"}},
+			matches: true, key: "rack", value: "r1", labelRequired: true},
+		{name: "two labels, smallest key indexed", sel: metav1.LabelSelector{MatchLabels: map[string]string{"rack": "r1", "kubernetes.io/hostname": "node2"}},
+			key: "kubernetes.io/hostname", value: "node2", labelRequired: true},
+		{name: "label and expression", sel: metav1.LabelSelector{MatchLabels: map[string]string{"rack": "r1"},
+			MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "zone", Operator: metav1.LabelSelectorOpExists}}},
+			key: "rack", value: "r1", labelRequired: true},
+		{name: "expression only", sel: metav1.LabelSelector{
+			MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "rack", Operator: metav1.LabelSelectorOpIn, Values: []string{"r1", "r2"}}}},
+			matches: true},
+		{name: "invalid", sel: metav1.LabelSelector{
+			MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "rack", Operator: "Bad"}}}, invalid: true},
 	}
-	objects := decodeObjects(t,
-		cfgYAML("node1", "nodeSelector:\n  matchLabels: {kubernetes.io/hostname: node1}\n"),
-		cfgYAML("bad", "nodeSelector:\n  matchExpressions: [{key: rack, operator: Bad}]\n"),
-	)
-	good, bad := &objects.configs[0], &objects.configs[1]
-	good.ResourceVersion, bad.ResourceVersion = "7", "7"
-	for range 2 {
-		if matches, err := cache.Matches(good, testNodeLabels); err != nil || !matches {
-			t.Fatalf("Matches(node1) = %t, %v", matches, err)
-		}
-		if _, err := cache.Matches(bad, testNodeLabels); err == nil {
-			t.Fatal("Matches(bad) gave no error")
-		}
-	}
-	if cache.entries.Len() != 2 {
-		t.Fatalf("cache holds %d entries, want 2", cache.entries.Len())
-	}
-	// A new version of a config is parsed again.
-	good.ResourceVersion = "8"
-	good.Spec.NodeSelector.MatchLabels["kubernetes.io/hostname"] = "node2"
-	if matches, err := cache.Matches(good, testNodeLabels); err != nil || matches {
-		t.Fatalf("Matches(node1 v8) = %t, %v; want no match", matches, err)
-	}
-	// Configs built offline have no resourceVersion and are not cached.
-	good.ResourceVersion = ""
-	if _, err := cache.Matches(good, testNodeLabels); err != nil || cache.entries.Len() != 3 {
-		t.Fatalf("offline config: err %v, %d entries", err, cache.entries.Len())
-	}
-	selected, err := cache.Select(objects.configs[:1], testNodeLabels)
-	if err != nil || len(selected) != 0 {
-		t.Fatalf("Select = %v, %v; want none", names(selected), err)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := ParseNodeSelector(&tc.sel)
+			if (s.Err() != nil) != tc.invalid {
+				t.Fatalf("Err() = %v, want invalid %t", s.Err(), tc.invalid)
+			}
+			if got := s.Matches(node); got != tc.matches {
+				t.Errorf("Matches = %t, want %t", got, tc.matches)
+			}
+			if got := s.SelectsAll(); got != tc.all {
+				t.Errorf("SelectsAll = %t, want %t", got, tc.all)
+			}
+			key, value, ok := s.RequiredLabel()
+			if ok != tc.labelRequired || (ok && (key != tc.key || value != tc.value)) {
+				t.Errorf("RequiredLabel = %q, %q, %t; want %q, %q, %t", key, value, ok, tc.key, tc.value, tc.labelRequired)
+			}
+		})
 	}
 }

@@ -7,7 +7,7 @@ import (
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 )
 
-// validateEVPN runs the checks on the merged routers (api.md §7), given in
+// validateEVPN runs the checks on the merged routers, given in
 // VRF order: each router's EVPN rules, then VNI uniqueness across VRFs.
 func validateEVPN(routers []*router) error {
 	for _, r := range routers {

@@ -18,6 +18,7 @@ const invalidGolden = "TestDockerTestfails.golden"
 // requireVtysh skips the test when vtysh is missing, or fails it under CI=true.
 func requireVtysh(t *testing.T) {
 	t.Helper()
+	cienv.SkipIfShort(t, "FRR (vtysh --dryrun)")
 	if _, err := os.Stat(frrcheck.DefaultVtysh); err != nil {
 		cienv.SkipOrFail(t, "vtysh not installed, skipping the FRR dry run: %v", err)
 	}

@@ -442,13 +442,14 @@ func startReloader(t *testing.T) *reloaderFixture {
 	applied := filepath.Join(scripts, "applied.conf")
 	reload := writeScript(t, scripts, "frr-reload", fmt.Sprintf(fakeReloadScript, f.failFlag, applied, f.started, f.slowFlag))
 	vtysh := writeScript(t, scripts, "vtysh", fmt.Sprintf(fakeVtyshScript, applied))
-	// The fakes speak frr-reload.py's --test/--reload and vtysh -c: the
-	// reloader's legacy mode uses nothing else.
 	f.env = append(os.Environ(),
 		"SHARED_VOLUME="+f.dir,
 		"FRR_RELOAD_CMD="+reload,
 		"FRR_RELOAD_ARGS=",
 		"VTYSH_CMD="+vtysh,
+		// The fake FRR commands play upstream's two frr-reload.py passes;
+		// the hand-off contract is the same in every reloader mode, and
+		// cmd/reloader tests the fast path with real FRR.
 		"FRR_RELOADER_MODE=legacy",
 	)
 	t.Cleanup(func() {
@@ -605,6 +606,7 @@ func TestHandOffToTheReloader(t *testing.T) {
 	st = published.waitForStatus(t, seen, "a failure status", func(s ReloadStatus) bool {
 		return strings.HasSuffix(s.Raw, " failure")
 	})
+	// The reloader redacts last-error itself, in every mode.
 	wantErr := "line 3: % Unknown command: neighbor 192.0.2.9 password <retracted>\n"
 	if st.LastReloadResult != wantErr {
 		t.Errorf("failure result = %q, want %q", st.LastReloadResult, wantErr)

@@ -306,6 +306,7 @@ type stableItem struct {
 	want uint32  // the hashed number
 	text string  // the hashed text, the tie-break
 	seq  *uint32 // where the number goes
+	pos  int     // the position in its list, the last tie-break
 }
 
 // stableNumbers collects the entries of every prefix list (keyed by family
@@ -353,7 +354,11 @@ func (s *stableNumbers) addEntries(name string, entries []PrefixEntry, normalise
 		if _, found := s.lists[key]; !found {
 			s.order = append(s.order, key)
 		}
-		s.lists[key] = append(s.lists[key], byFamily[i].items...)
+		items := byFamily[i].items
+		for j := range items {
+			items[j].pos = len(s.lists[key]) + j
+		}
+		s.lists[key] = append(s.lists[key], items...)
 	}
 }
 
@@ -369,7 +374,7 @@ func (s *stableNumbers) addRouteMap(routeMap, name string, seq *uint32) {
 	if _, found := s.routeMaps[routeMap]; !found {
 		s.rmOrder = append(s.rmOrder, routeMap)
 	}
-	s.routeMaps[routeMap] = append(s.routeMaps[routeMap], stableItem{want: 1 + fnv1a(fnvOffset, name)%maxPropertyRouteMap, text: name, seq: seq})
+	s.routeMaps[routeMap] = append(s.routeMaps[routeMap], stableItem{want: 1 + fnv1a(fnvOffset, name)%maxPropertyRouteMap, text: name, seq: seq, pos: len(s.routeMaps[routeMap])})
 }
 
 // numberStable numbers c in the stable mode (see Number).
@@ -427,18 +432,19 @@ func numberStable(c *Config) error {
 }
 
 // sortFilters puts every list of f in seq order and the property lists in
-// route-map number order.
+// route-map number order. The numbers of a list (and of a route-map) are
+// distinct, so an unstable sort gives the one order there is.
 func sortFilters(f *Filters) {
 	for i := range f.PropertyLists {
-		slices.SortStableFunc(f.PropertyLists[i].Entries, compareEntries)
+		slices.SortFunc(f.PropertyLists[i].Entries, compareEntries)
 	}
-	slices.SortStableFunc(f.PropertyLists, func(a, b NumberedPropertyList) int {
+	slices.SortFunc(f.PropertyLists, func(a, b NumberedPropertyList) int {
 		return cmp.Compare(a.RouteMap, b.RouteMap)
 	})
-	slices.SortStableFunc(f.AllowedV4, compareEntries)
-	slices.SortStableFunc(f.AllowedV6, compareEntries)
-	slices.SortStableFunc(f.Incoming, compareEntries)
-	slices.SortStableFunc(f.AlwaysBlock, compareEntries)
+	slices.SortFunc(f.AllowedV4, compareEntries)
+	slices.SortFunc(f.AllowedV6, compareEntries)
+	slices.SortFunc(f.Incoming, compareEntries)
+	slices.SortFunc(f.AlwaysBlock, compareEntries)
 }
 
 // compareEntries orders entries ip first, then by seq.
@@ -452,8 +458,11 @@ func assignStable(items []stableItem, max uint32) error {
 	if uint64(len(items)) > uint64(max) {
 		return fmt.Errorf("%d entries exceed the %d available numbers", len(items), max)
 	}
-	slices.SortStableFunc(items, func(a, b stableItem) int {
-		return cmp.Or(cmp.Compare(a.want, b.want), strings.Compare(a.text, b.text))
+	// An unstable sort with the position as the last key orders as a
+	// stable one does, three times faster (the render workload at K=64
+	// sorts 4 × 38,400 entries: docs/performance.md).
+	slices.SortFunc(items, func(a, b stableItem) int {
+		return cmp.Or(cmp.Compare(a.want, b.want), strings.Compare(a.text, b.text), cmp.Compare(a.pos, b.pos))
 	})
 	var last uint32
 	var overflow []stableItem

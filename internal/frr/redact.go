@@ -7,7 +7,7 @@ import (
 	"github.com/frrk8s/frrk8s/internal/redact"
 )
 
-// Caps of the FRRNodeState status texts (D4, spec/daemon.md §6).
+// Caps of the FRRNodeState status texts.
 const (
 	// RunningConfigCap is the most bytes stored in status.runningConfig.
 	RunningConfigCap = 1 << 20

@@ -50,6 +50,8 @@ type Options struct {
 	PrefixListSeq string
 	// Paths are the input files and directories.
 	Paths []string
+	// Strict turns unknown fields and duplicate keys into errors.
+	Strict bool
 	// Vtysh is the vtysh binary for validate; empty looks it up on $PATH.
 	Vtysh string
 }
@@ -73,7 +75,7 @@ func Render(o Options, warn io.Writer) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("invalid --prefix-list-seq: %w", err)
 	}
-	in, err := Load(o.Paths, warn)
+	in, err := Load(o.Paths, o.Strict, warn)
 	if err != nil {
 		return "", err
 	}

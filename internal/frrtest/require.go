@@ -16,6 +16,7 @@ func Require(t testing.TB) {
 // RequireBackend is Require for a given backend.
 func RequireBackend(t testing.TB, b Backend) {
 	t.Helper()
+	cienv.SkipIfShort(t, "real FRR")
 	if err := b.Check(); err != nil {
 		cienv.SkipOrFail(t, "real FRR (%s) is not usable here: %v", b.Name(), err)
 	}

@@ -115,6 +115,7 @@ func NewTopology(t testing.TB) *Topology {
 // cannot be created here.
 func requireNetns(t testing.TB) {
 	t.Helper()
+	cienv.SkipIfShort(t, "root (network namespaces)")
 	if os.Geteuid() != 0 {
 		cienv.SkipOrFail(t, "network namespaces need root")
 	}

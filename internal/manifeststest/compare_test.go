@@ -17,8 +17,7 @@ import (
 //     scheme, host) are compared;
 //   - resources (kustomize sets the controller's; Helm uses *.resources,
 //     empty by default) and imagePullPolicy;
-//   - the capabilities Helm adds to the controller (NET_RAW, packaging.md
-//     §2.1), removed by normalizeHelm;
+//   - the capabilities Helm adds to the controller (NET_RAW), removed by normalizeHelm;
 //   - the order of the arguments (flags are parsed by name);
 //   - flags that Helm always passes with the binary's default value:
 //     frr-status --poll-interval=2m and statuscleaner --webhook-port=19443,
@@ -36,8 +35,9 @@ type containerView struct {
 }
 
 // podView is the part of a pod spec both renderings must agree on. Left
-// out: labels, service account name (kustomize `frr-k8s-daemon`, Helm
-// `<fullname>-controller`), terminationGracePeriodSeconds (kustomize 10,
+// out: labels, service account names (kustomize `frr-k8s-daemon` and
+// `frr-k8s-statuscleaner`, Helm `<fullname>-controller` and
+// `<fullname>-statuscleaner`), terminationGracePeriodSeconds (kustomize 10,
 // Helm 0), affinity and nodeSelector (kustomize's arch affinity, Helm's
 // values), tolerations (Helm values).
 type podView struct {

@@ -3,8 +3,9 @@
 // config/samples and the Dockerfile. It holds tests only.
 //
 // Rendering tests need helm (bin/helm, from hack/install-helm.sh, or $HELM)
-// and kubectl ($KUBECTL, else the one next to the envtest binaries in
-// $KUBEBUILDER_ASSETS); API server tests need envtest. Without them the
+// and kustomize ($KUSTOMIZE or bin/kustomize, from `make kustomize`; else
+// `kubectl kustomize` with $KUBECTL, the envtest kubectl or the one in
+// $PATH); API server tests need envtest. Without them the
 // tests are skipped locally and fail when CI=true or
 // MANIFESTS_REQUIRE_TOOLS=true (set by hack/verify-manifests.sh).
 package manifeststest

@@ -27,7 +27,7 @@ const (
 // notInImage are the commands built for release archives only.
 var notInImage = sets.New("frrk8sctl")
 
-// imageBinaries is what packaging.md §5 puts into the image.
+// imageBinaries are the binaries the image ships.
 var imageBinaries = sets.New("/frr-k8s", "/statuscleaner", "/frr-metrics", "/frr-status", "/frr-reloader.sh")
 
 // dockerfile is what the tests need to know about the Dockerfile.

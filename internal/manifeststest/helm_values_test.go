@@ -74,6 +74,11 @@ func TestHelmValueEffects(t *testing.T) {
 			name: "unset alwaysBlock and bgpDebounceTimeout pass nothing",
 			check: func(t *testing.T, r renderedPods) {
 				checkNoFlag(t, r.args(t, "controller"), "--always-block", "--bgp-debounce-timeout", "--metrics-cert-dir", "--tls-min-version")
+				for _, e := range containerNamed(t, r.daemon, "controller").Env {
+					if e.Name == "FRR_K8S_PREFIX_LIST_SEQ" {
+						t.Errorf("FRR_K8S_PREFIX_LIST_SEQ=%q set although frrk8s.prefixListSeq is empty", e.Value)
+					}
+				}
 			},
 		},
 		{
@@ -245,17 +250,45 @@ func TestHelmValueEffects(t *testing.T) {
 			},
 		},
 		{
-			name: "service account",
-			args: set("frrk8s.serviceAccount.name=frr-sa", "frrk8s.serviceAccount.annotations.team=net"),
+			name: "service accounts",
+			args: set("frrk8s.serviceAccount.name=frr-sa", "frrk8s.serviceAccount.annotations.team=net",
+				"frrk8s.statuscleaner.serviceAccount.name=cleaner-sa", "frrk8s.statuscleaner.serviceAccount.annotations.team=webhook"),
 			check: func(t *testing.T, r renderedPods) {
-				sa := findObject(t, r.objs, "ServiceAccount", "frr-sa")
-				if sa.GetAnnotations()["team"] != "net" {
-					t.Errorf("service account annotations %v", sa.GetAnnotations())
+				for name, team := range map[string]string{"frr-sa": "net", "cleaner-sa": "webhook"} {
+					if sa := findObject(t, r.objs, "ServiceAccount", name); sa.GetAnnotations()["team"] != team {
+						t.Errorf("service account %s annotations %v", name, sa.GetAnnotations())
+					}
 				}
-				if r.daemon.ServiceAccountName != "frr-sa" || r.cleaner.ServiceAccountName != "frr-sa" {
+				if r.daemon.ServiceAccountName != "frr-sa" || r.cleaner.ServiceAccountName != "cleaner-sa" {
 					t.Errorf("pods use %s and %s", r.daemon.ServiceAccountName, r.cleaner.ServiceAccountName)
 				}
-				comparePermissions(t, "frr-sa", wantPermissions(), permissionsOf(t, r.objs, "frr-sa"))
+				comparePermissions(t, "frr-sa", wantDaemonPermissions(), permissionsOf(t, r.objs, "frr-sa"))
+				comparePermissions(t, "cleaner-sa", wantStatusCleanerPermissions(), permissionsOf(t, r.objs, "cleaner-sa"))
+			},
+		},
+		{
+			name: "existing service accounts",
+			args: set("frrk8s.serviceAccount.create=false", "frrk8s.serviceAccount.name=daemon-sa", "frrk8s.statuscleaner.serviceAccount.name=cleaner-sa"),
+			check: func(t *testing.T, r renderedPods) {
+				if n := len(objectsOfKind(r.objs, "ServiceAccount")); n > 0 {
+					t.Errorf("%d ServiceAccount objects rendered", n)
+				}
+				if r.daemon.ServiceAccountName != "daemon-sa" || r.cleaner.ServiceAccountName != "cleaner-sa" {
+					t.Errorf("pods use %s and %s", r.daemon.ServiceAccountName, r.cleaner.ServiceAccountName)
+				}
+				comparePermissions(t, "daemon-sa", wantDaemonPermissions(), permissionsOf(t, r.objs, "daemon-sa"))
+				comparePermissions(t, "cleaner-sa", wantStatusCleanerPermissions(), permissionsOf(t, r.objs, "cleaner-sa"))
+			},
+		},
+		{
+			name: "one existing service account for both",
+			args: set("frrk8s.serviceAccount.create=false", "frrk8s.serviceAccount.name=shared"),
+			check: func(t *testing.T, r renderedPods) {
+				if r.daemon.ServiceAccountName != "shared" || r.cleaner.ServiceAccountName != "shared" {
+					t.Errorf("pods use %s and %s", r.daemon.ServiceAccountName, r.cleaner.ServiceAccountName)
+				}
+				want := wantDaemonPermissions().Union(wantStatusCleanerPermissions())
+				comparePermissions(t, "shared", want, permissionsOf(t, r.objs, "shared"))
 			},
 		},
 		{
@@ -267,8 +300,19 @@ func TestHelmValueEffects(t *testing.T) {
 						t.Errorf("%d %s objects rendered", n, kind)
 					}
 				}
-				if r.daemon.ServiceAccountName != "existing" {
-					t.Errorf("daemon service account %q", r.daemon.ServiceAccountName)
+				if r.daemon.ServiceAccountName != "existing" || r.cleaner.ServiceAccountName != "existing" {
+					t.Errorf("pods use %s and %s", r.daemon.ServiceAccountName, r.cleaner.ServiceAccountName)
+				}
+			},
+		},
+		{
+			name: "prefixListSeq",
+			args: set("frrk8s.prefixListSeq=position"),
+			check: func(t *testing.T, r renderedPods) {
+				env := containerNamed(t, r.daemon, "controller").Env
+				i := slices.IndexFunc(env, func(e corev1.EnvVar) bool { return e.Name == "FRR_K8S_PREFIX_LIST_SEQ" })
+				if i < 0 || env[i].Value != "position" {
+					t.Errorf("controller env %v, want FRR_K8S_PREFIX_LIST_SEQ=position", env)
 				}
 			},
 		},
@@ -357,6 +401,7 @@ func TestHelmRejectsInvalidValues(t *testing.T) {
 		"poll interval":              set("frrk8s.frrStatus.pollInterval=often"),
 		"debounce":                   set("frrk8s.bgpDebounceTimeout=0"),
 		"prometheus RBAC without SA": set("prometheus.serviceMonitor.enabled=true", "prometheus.rbacPrometheus=true"),
+		"prefix-list numbering":      set("frrk8s.prefixListSeq=sorted"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := helmTemplateRaw(t, args...); err == nil {
@@ -394,7 +439,9 @@ func TestHelmNamesAndNamespaces(t *testing.T) {
 		{"ValidatingWebhookConfiguration", "frr-k8s-validating-webhook-configuration"},
 		{"ClusterRole", "frr-k8s-controller"},
 		{"Role", "frr-k8s-controller"},
-		{"Role", "frr-k8s-nodestate-cleaner"},
+		{"ServiceAccount", "frr-k8s-statuscleaner"},
+		{"ClusterRole", "frr-k8s-statuscleaner"},
+		{"Role", "frr-k8s-statuscleaner"},
 	} {
 		findObject(t, objs, want.kind, want.name)
 	}

@@ -86,14 +86,20 @@ func helmBinary(t testing.TB) string {
 	return requireTool(t, "helm", os.Getenv("HELM"), repoPath("bin", "helm"), "helm")
 }
 
-// kubectlBinary locates kubectl: $KUBECTL, the envtest folder, then $PATH.
-func kubectlBinary(t testing.TB) string {
+// kustomizeCommand locates kustomize: $KUSTOMIZE, bin/kustomize (`make
+// kustomize`), else `kubectl kustomize` with $KUBECTL, the envtest
+// kubectl or the one in $PATH. It returns the program and the arguments
+// that precede the directory.
+func kustomizeCommand(t testing.TB) (string, []string) {
 	t.Helper()
+	if p := findTool(os.Getenv("KUSTOMIZE"), repoPath("bin", "kustomize")); p != "" {
+		return p, []string{"build"}
+	}
 	var assets string
 	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
 		assets = filepath.Join(dir, "kubectl")
 	}
-	return requireTool(t, "kubectl", os.Getenv("KUBECTL"), assets, "kubectl")
+	return requireTool(t, "kustomize or kubectl", os.Getenv("KUBECTL"), assets, "kubectl"), []string{"kustomize"}
 }
 
 // runTool runs a program and returns its stdout; the error carries stderr.
@@ -148,9 +154,9 @@ func helmTemplate(t testing.TB, args ...string) []*unstructured.Unstructured {
 // kustomizeRaw builds a kustomize directory under config/.
 func kustomizeRaw(t testing.TB, dir string) ([]byte, error) {
 	t.Helper()
-	kubectl := kubectlBinary(t)
+	tool, args := kustomizeCommand(t)
 	return cachedRender("kustomize "+dir, func() ([]byte, error) {
-		return runTool(kubectl, "kustomize", repoPath("config", dir))
+		return runTool(tool, append(args, repoPath("config", dir))...)
 	})
 }
 

@@ -34,29 +34,47 @@ func grant(scope, group string, resources []string, resourceName string, verbs .
 	return out
 }
 
-// wantPermissions is daemon.md §13: what the daemon service account may do,
-// and nothing more (the metrics-reader role is for scrapers).
-func wantPermissions() sets.Set[permission] {
+// wantDaemonPermissions is the RBAC contract of the daemon service account
+// (controller, frr-status, frr-metrics), and nothing more: it reads
+// FRRConfigurations, Nodes and the Secrets of its namespace and writes only
+// FRRNodeStates and BGPSessionStates (the metrics-reader role is for
+// scrapers).
+func wantDaemonPermissions() sets.Set[permission] {
 	crud := []string{"create", "delete", "get", "list", "patch", "update", "watch"}
-	var all []permission
-	for _, rows := range [][]permission{
-		grant("cluster", "", []string{"nodes"}, "", "get", "list", "watch"),
-		grant("cluster", "admissionregistration.k8s.io", []string{"validatingwebhookconfigurations"}, "", "get", "list", "watch"),
-		grant("cluster", "admissionregistration.k8s.io", []string{"validatingwebhookconfigurations"}, "frr-k8s-validating-webhook-configuration", "update"),
-		grant("cluster", "frrk8s.metallb.io", []string{"bgpsessionstates", "frrconfigurations", "frrnodestates"}, "", crud...),
-		grant("cluster", "frrk8s.metallb.io", []string{"bgpsessionstates/status", "frrconfigurations/status", "frrnodestates/status"}, "", "get", "patch", "update"),
-		grant("cluster", "frrk8s.metallb.io", []string{"frrconfigurations/finalizers"}, "", "update"),
-		grant("cluster", "frrk8s.metallb.io", []string{"frrk8sconfigurations"}, "", "get", "list", "watch"),
+	read := []string{"get", "list", "watch"}
+	return sets.New(slices.Concat(
+		grant("cluster", "", []string{"nodes"}, "", read...),
+		grant("cluster", "frrk8s.metallb.io", []string{"frrconfigurations", "frrk8sconfigurations"}, "", read...),
+		grant("cluster", "frrk8s.metallb.io", []string{"bgpsessionstates", "frrnodestates"}, "", crud...),
+		grant("cluster", "frrk8s.metallb.io", []string{"bgpsessionstates/status", "frrnodestates/status"}, "", "get", "patch", "update"),
 		grant("cluster", "authentication.k8s.io", []string{"tokenreviews"}, "", "create"),
 		grant("cluster", "authorization.k8s.io", []string{"subjectaccessreviews"}, "", "create"),
-		grant("namespace", "", []string{"secrets"}, "", "get", "list", "watch", "update"),
-		grant("namespace", "", []string{"pods"}, "", "get", "list", "watch"),
-		grant("namespace", "frrk8s.metallb.io", []string{"frrnodestates"}, "", "get", "list", "watch", "delete"),
-	} {
-		all = append(all, rows...)
-	}
-	return sets.New(all...)
+		grant("namespace", "", []string{"secrets", "pods"}, "", read...),
+	)...)
 }
+
+// wantStatusCleanerPermissions is the RBAC contract of the statuscleaner
+// service account (webhook, NodeStateCleaner, log level, certificate
+// rotation): it writes only the webhook certificate Secret, its own webhook
+// configuration and deletes FRRNodeStates.
+func wantStatusCleanerPermissions() sets.Set[permission] {
+	read := []string{"get", "list", "watch"}
+	return sets.New(slices.Concat(
+		grant("cluster", "", []string{"nodes"}, "", read...),
+		grant("cluster", "frrk8s.metallb.io", []string{"frrconfigurations", "frrk8sconfigurations"}, "", read...),
+		grant("cluster", "frrk8s.metallb.io", []string{"frrnodestates"}, "", "get", "list", "watch", "delete"),
+		grant("cluster", "admissionregistration.k8s.io", []string{"validatingwebhookconfigurations"}, "", read...),
+		grant("cluster", "admissionregistration.k8s.io", []string{"validatingwebhookconfigurations"}, webhookConfigurationName, "update"),
+		grant("namespace", "", []string{"pods"}, "", read...),
+		grant("namespace", "", []string{"secrets"}, webhookSecretName, "get", "list", "watch", "update"),
+	)...)
+}
+
+// Names the statuscleaner's rights are limited to.
+const (
+	webhookConfigurationName = "frr-k8s-validating-webhook-configuration"
+	webhookSecretName        = "frr-k8s-webhook-server-cert" //nolint:gosec // a name, not a credential
+)
 
 // permissionsOf collects what a rendering grants to one service account.
 func permissionsOf(t *testing.T, objs []*unstructured.Unstructured, account string) sets.Set[permission] {
@@ -122,7 +140,7 @@ func comparePermissions(t *testing.T, what string, want, got sets.Set[permission
 		t.Errorf("%s lacks %v", what, sortedPermissions(missing))
 	}
 	if extra := got.Difference(want); extra.Len() > 0 {
-		t.Errorf("%s grants more than daemon.md §13: %v", what, sortedPermissions(extra))
+		t.Errorf("%s grants more than the RBAC contract (docs/security.md): %v", what, sortedPermissions(extra))
 	}
 }
 
@@ -136,13 +154,47 @@ func sortedPermissions(s sets.Set[permission]) []permission {
 }
 
 func TestKustomizeRBACIsLeastPrivilege(t *testing.T) {
-	// config/rbac/role.yaml is generated from the +kubebuilder:rbac markers;
-	// this also checks the markers against the spec.
-	got := permissionsOf(t, kustomize(t, "default"), "frr-k8s-daemon")
-	comparePermissions(t, "the kustomize daemon account", wantPermissions(), got)
+	// config/rbac/role.yaml and statuscleaner_role.yaml are generated from
+	// the +kubebuilder:rbac markers; this also checks the markers.
+	objs := kustomize(t, "default")
+	comparePermissions(t, "the kustomize daemon account", wantDaemonPermissions(), permissionsOf(t, objs, "frr-k8s-daemon"))
+	comparePermissions(t, "the kustomize statuscleaner account", wantStatusCleanerPermissions(), permissionsOf(t, objs, "frr-k8s-statuscleaner"))
 }
 
 func TestHelmRBACIsLeastPrivilege(t *testing.T) {
-	got := permissionsOf(t, helmTemplate(t), "frr-k8s-controller")
-	comparePermissions(t, "the Helm service account", wantPermissions(), got)
+	objs := helmTemplate(t)
+	comparePermissions(t, "the Helm daemon account", wantDaemonPermissions(), permissionsOf(t, objs, "frr-k8s-controller"))
+	comparePermissions(t, "the Helm statuscleaner account", wantStatusCleanerPermissions(), permissionsOf(t, objs, "frr-k8s-statuscleaner"))
+}
+
+func TestRBACBindsOnlyTheTwoAccounts(t *testing.T) {
+	// Every binding of both renderings names one of the two accounts, or
+	// (the metrics-reader binding of the prometheus overlay and chart
+	// option) the scraper's account.
+	for name, c := range map[string]struct {
+		objs     []*unstructured.Unstructured
+		accounts sets.Set[string]
+	}{
+		"kustomize": {kustomize(t, "default"), sets.New("frr-k8s-daemon", "frr-k8s-statuscleaner")},
+		"helm":      {helmTemplate(t), sets.New("frr-k8s-controller", "frr-k8s-statuscleaner")},
+	} {
+		got := sets.New[string]()
+		for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
+			for _, o := range objectsOfKind(c.objs, kind) {
+				for _, s := range toTyped[rbacv1.RoleBinding](t, o).Subjects {
+					got.Insert(s.Name)
+				}
+			}
+		}
+		if !got.Equal(c.accounts) {
+			t.Errorf("%s binds %v, want %v", name, sets.List(got), sets.List(c.accounts))
+		}
+		sas := sets.New[string]()
+		for _, o := range objectsOfKind(c.objs, "ServiceAccount") {
+			sas.Insert(o.GetName())
+		}
+		if !sas.Equal(c.accounts) {
+			t.Errorf("%s creates the service accounts %v, want %v", name, sets.List(sas), sets.List(c.accounts))
+		}
+	}
 }

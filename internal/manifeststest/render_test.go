@@ -14,7 +14,7 @@ import (
 
 const frrImage = "quay.io/frrouting/frr:10.4.3"
 
-// Security contexts of packaging.md §2.1, as viewSecurity prints them.
+// Security contexts of the daemon pod, as viewSecurity prints them.
 const (
 	securityDropAll = "allowPrivilegeEscalation=false readOnlyRootFilesystem=true drop=[ALL]"
 	securityFRR     = "allowPrivilegeEscalation=false readOnlyRootFilesystem=true add=[NET_ADMIN NET_RAW SYS_ADMIN NET_BIND_SERVICE]"
@@ -30,8 +30,8 @@ func copyInit(name, file, volume, dir string) containerView {
 	}
 }
 
-// wantDaemonPod is the daemon pod of packaging.md §2.1 with the metrics
-// settings of §3, in the terms of podView.
+// wantDaemonPod is the expected daemon pod with its metrics
+// settings, in the terms of podView.
 var wantDaemonPod = podView{
 	HostNetwork:           true,
 	ShareProcessNamespace: true,
@@ -109,7 +109,7 @@ var wantDaemonPod = podView{
 	},
 }
 
-// wantStatusCleanerPod is the statuscleaner pod of packaging.md §2.3.
+// wantStatusCleanerPod is the expected statuscleaner pod.
 var wantStatusCleanerPod = podView{
 	HostNetwork: true,
 	Volumes:     []string{"cert: secret frr-k8s-webhook-server-cert mode 420"},
@@ -228,7 +228,7 @@ func TestKustomizeStatusCleanerMatchesSpec(t *testing.T) {
 	if diff := cmp.Diff(wantStatusCleanerPod, viewPod(&dep.Spec.Template.Spec)); diff != "" {
 		t.Errorf("kustomize statuscleaner pod (-spec +rendered):\n%s", diff)
 	}
-	if dep.Name != "frr-k8s-statuscleaner" || dep.Spec.Template.Spec.ServiceAccountName != "frr-k8s-daemon" {
+	if dep.Name != "frr-k8s-statuscleaner" || dep.Spec.Template.Spec.ServiceAccountName != "frr-k8s-statuscleaner" {
 		t.Errorf("Deployment %s with service account %s", dep.Name, dep.Spec.Template.Spec.ServiceAccountName)
 	}
 	wantLabels := map[string]string{"control-plane": "statuscleaner", "app": "frr-k8s-webhook-server", "app.kubernetes.io/component": "statuscleaner"}
@@ -280,7 +280,7 @@ func TestHelmWebhookMatchesKustomize(t *testing.T) {
 }
 
 func TestKustomizeNames(t *testing.T) {
-	// packaging.md §2: the names after the frr-k8s- prefix.
+	// The names after the frr-k8s- prefix.
 	objs := kustomize(t, "default")
 	for _, want := range []struct{ kind, name string }{
 		{"Namespace", daemonNamespace},
@@ -292,6 +292,11 @@ func TestKustomizeNames(t *testing.T) {
 		{"Secret", "frr-k8s-webhook-server-cert"},
 		{"ValidatingWebhookConfiguration", "frr-k8s-validating-webhook-configuration"},
 		{"ServiceAccount", "frr-k8s-daemon"},
+		{"ServiceAccount", "frr-k8s-statuscleaner"},
+		{"ClusterRole", "frr-k8s-daemon-role"},
+		{"Role", "frr-k8s-daemon-role"},
+		{"ClusterRole", "frr-k8s-statuscleaner-role"},
+		{"Role", "frr-k8s-statuscleaner-role"},
 	} {
 		findObject(t, objs, want.kind, want.name)
 	}

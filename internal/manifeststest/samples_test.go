@@ -156,6 +156,7 @@ func TestSamplesConvertAndRender(t *testing.T) {
 // installed (skipped locally without it, an error under CI=true).
 func dryRunSample(t *testing.T, text string) {
 	t.Helper()
+	cienv.SkipIfShort(t, "FRR (vtysh --dryrun)")
 	if _, err := os.Stat(frrcheck.DefaultVtysh); err != nil {
 		cienv.SkipOrFail(t, "vtysh not installed, the rendered sample is not checked by FRR: %v", err)
 	}

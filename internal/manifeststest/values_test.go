@@ -35,11 +35,28 @@ func readYAMLMap(t *testing.T, path string) map[string]any {
 	return m
 }
 
+// divergenceValues are the keys values.yaml adds to the reference values,
+// with their defaults: the statuscleaner's own service account and the
+// prefix-list numbering mode.
+var divergenceValues = map[string]any{
+	"frrk8s.statuscleaner": map[string]any{"serviceAccount": map[string]any{"name": "", "annotations": map[string]any{}}},
+	"frrk8s.prefixListSeq": "",
+}
+
 func TestValuesMatchReference(t *testing.T) {
 	// testdata/helm-values.reference.yaml is upstream's values contract
-	// (reference/helm-values.yaml): same keys, same defaults.
+	// (reference/helm-values.yaml): same keys, same defaults, plus the keys
+	// of divergenceValues.
 	want := readYAMLMap(t, filepath.Join("testdata", "helm-values.reference.yaml"))
 	got := readYAMLMap(t, chartPath("values.yaml"))
+	for _, path := range slices.Sorted(maps.Keys(divergenceValues)) {
+		parent, key, _ := strings.Cut(path, ".")
+		m, _ := got[parent].(map[string]any)
+		if diff := cmp.Diff(divergenceValues[path], m[key]); diff != "" {
+			t.Errorf("default of %s (-want +got):\n%s", path, diff)
+		}
+		delete(m, key)
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("values.yaml differs from the reference values (-reference +chart):\n%s", diff)
 	}

@@ -1,4 +1,4 @@
-// Package metrics is the frr-metrics exporter (spec/daemon.md §9): Prometheus
+// Package metrics is the frr-metrics exporter: Prometheus
 // collectors that ask FRR through vtysh at scrape time, the /livez check of
 // the FRR daemons, and the HTTPS server that exposes them.
 package metrics

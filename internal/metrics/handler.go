@@ -90,7 +90,7 @@ func NewHandler(o HandlerOptions) (http.Handler, error) {
 	if path == "" {
 		path = DefaultMetricsPath
 	}
-	var metrics http.Handler = promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{
+	metrics := promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{
 		ErrorLog:      errorLogger{o.Log},
 		ErrorHandling: promhttp.ContinueOnError,
 	})

@@ -19,7 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
 )
 
-// ReadTimeout is the server's read timeout (spec/daemon.md §9).
+// ReadTimeout is the server's read timeout.
 const ReadTimeout = 3 * time.Second
 
 // shutdownTimeout bounds the graceful shutdown once the context ends.

@@ -4,6 +4,7 @@
 package testenv
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -56,8 +57,18 @@ func init() {
 
 // Main starts the shared API server, runs the package's tests and stops
 // it. Call it from TestMain: os.Exit(testenv.Main(m)).
+// Under -short no API server is started and Require skips.
 func Main(m *testing.M, opts ...func(*envtest.Environment)) int {
-	once.Do(func() { start(opts...) })
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	once.Do(func() {
+		if testing.Short() {
+			skipReason = "-short runs leave out the tests that need an API server"
+			return
+		}
+		start(opts...)
+	})
 	code := m.Run()
 	if shared != nil {
 		if err := shared.env.Stop(); err != nil {
@@ -98,6 +109,7 @@ func start(opts ...func(*envtest.Environment)) {
 // is skipped locally and fails under CI=true.
 func Require(t testing.TB) *Env {
 	t.Helper()
+	cienv.SkipIfShort(t, "an API server")
 	if startErr != nil {
 		t.Fatalf("API server unavailable: %v", startErr)
 	}

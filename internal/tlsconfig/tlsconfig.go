@@ -1,6 +1,5 @@
 // Package tlsconfig parses the TLS flags shared by the frr-k8s servers
-// (--tls-cipher-suites, --tls-curve-preferences, --tls-min-version;
-// spec/daemon.md §2) into an option for crypto/tls.Config.
+// (--tls-cipher-suites, --tls-curve-preferences, --tls-min-version) into an option for crypto/tls.Config.
 package tlsconfig
 
 import (

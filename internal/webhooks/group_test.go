@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
@@ -40,10 +39,9 @@ func selectorCandidates(t *testing.T) []candidate {
 		"{matchLabels: {rack: r9}}",
 	}
 	var res []candidate
-	v := NewValidator()
 	for i, s := range selectors {
 		c := cfg(t, fmt.Sprintf("c%d", i), "nodeSelector: "+s+"\n")
-		res = append(res, candidate{cfg: c, info: &configInfo{matcher: v.selectors.forSelector(&c.Spec.NodeSelector)}})
+		res = append(res, candidate{cfg: c, info: &configInfo{selector: convert.ParseNodeSelector(&c.Spec.NodeSelector)}})
 	}
 	return res
 }
@@ -127,22 +125,6 @@ func TestParallelGroupsReportTheFirstFailure(t *testing.T) {
 	}
 }
 
-func TestSelectorKeysAreDistinct(t *testing.T) {
-	// Printed naively, both would be map[a:b c:d].
-	one := &metav1.LabelSelector{MatchLabels: map[string]string{"a": "b c:d"}}
-	two := &metav1.LabelSelector{MatchLabels: map[string]string{"a": "b", "c": "d"}}
-	if selectorKey(one) == selectorKey(two) {
-		t.Fatalf("two selectors share the key %q", selectorKey(one))
-	}
-	v := NewValidator()
-	if m := v.selectors.forSelector(two); m.err != nil {
-		t.Fatalf("valid selector: %v", m.err)
-	}
-	if m := v.selectors.forSelector(one); m.err == nil {
-		t.Fatal("the invalid selector was given the valid one's parse")
-	}
-}
-
 func TestSelectorMemo(t *testing.T) {
 	s := newSelectors()
 	a := cfg(t, "a", "nodeSelector: {matchLabels: {zone: a}}\n")
@@ -158,8 +140,8 @@ func TestSelectorMemo(t *testing.T) {
 	updated.ResourceVersion = "2"
 	updated.Spec.NodeSelector.MatchLabels["zone"] = "c"
 	got := s.forConfigs([]*v1beta1.FRRConfiguration{updated, b})
-	if got[0] == first[0] || !got[0].matcher.matches(map[string]string{"zone": "c"}) {
-		t.Error("a new resourceVersion did not get its own matcher")
+	if got[0] == first[0] || !got[0].selector.Matches(map[string]string{"zone": "c"}) {
+		t.Error("a new resourceVersion did not get its own selector")
 	}
 	s.forConfigs([]*v1beta1.FRRConfiguration{updated})
 	s.forConfigs([]*v1beta1.FRRConfiguration{updated})

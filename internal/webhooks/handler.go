@@ -22,7 +22,7 @@ import (
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 )
 
-// Registration facts of the webhook (daemon.md §10). The manifests come
+// Registration facts of the webhook. The manifests come
 // from the marker below (controller-gen webhook).
 const (
 	// Path is where the admission check is served.
@@ -156,7 +156,7 @@ func NewHandler(scheme *runtime.Scheme, lister Lister, logger logr.Logger) *Hand
 	}
 }
 
-// Handle admits or denies one request (daemon.md §10). DELETE is not
+// Handle admits or denies one request. DELETE is not
 // registered; it is allowed if it arrives.
 func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
 	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 	}))
 }
 
-// webhookConfiguration is the registration of daemon.md §10.
+// webhookConfiguration is the webhook registration the manifests install.
 func webhookConfiguration() *admissionv1.ValidatingWebhookConfiguration {
 	vwc := &admissionv1.ValidatingWebhookConfiguration{
 		Webhooks: []admissionv1.ValidatingWebhook{{

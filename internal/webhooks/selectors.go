@@ -3,92 +3,19 @@ package webhooks
 import (
 	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"maps"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/convert"
 )
-
-// selectorCacheSize is the number of parsed nodeSelectors kept (daemon.md
-// §10 step 2).
-const selectorCacheSize = 300
-
-// matcher is a parsed nodeSelector plus what the node index needs.
-type matcher struct {
-	selector labels.Selector
-	// err is the parse error; the other fields are unset when it is not nil.
-	err error
-	// key and value are one matchLabels pair every selected node carries;
-	// key is empty when the selector has no matchLabels.
-	key, value string
-	// exact says the pair is the whole selector.
-	exact bool
-}
-
-// matches reports whether the selector selects a node with these labels.
-func (m *matcher) matches(nodeLabels map[string]string) bool {
-	if m.key != "" {
-		v, ok := nodeLabels[m.key]
-		if !ok || v != m.value {
-			return false
-		}
-		if m.exact {
-			return true
-		}
-	}
-	return m.selector.Matches(labels.Set(nodeLabels))
-}
-
-// selectsAll reports whether the selector is empty, selecting every node.
-func (m *matcher) selectsAll() bool {
-	return m.key == "" && m.selector.Empty()
-}
-
-// newMatcher parses a nodeSelector.
-func newMatcher(s *metav1.LabelSelector) *matcher {
-	sel, err := metav1.LabelSelectorAsSelector(s)
-	if err != nil {
-		return &matcher{err: err}
-	}
-	m := &matcher{selector: sel}
-	if len(s.MatchLabels) > 0 {
-		m.key = slices.Min(slices.Collect(maps.Keys(s.MatchLabels)))
-		m.value = s.MatchLabels[m.key]
-		m.exact = len(s.MatchLabels) == 1 && len(s.MatchExpressions) == 0
-	}
-	return m
-}
-
-// selectorKey prints a selector's matchLabels and matchExpressions as the
-// cache key. Every string is quoted, so two different selectors never
-// print the same.
-func selectorKey(s *metav1.LabelSelector) string {
-	var b strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(s.MatchLabels)) {
-		b.WriteString(strconv.Quote(k))
-		b.WriteByte('=')
-		b.WriteString(strconv.Quote(s.MatchLabels[k]))
-		b.WriteByte(',')
-	}
-	b.WriteByte('|')
-	for _, e := range s.MatchExpressions {
-		fmt.Fprintf(&b, "%q %q %q;", e.Key, e.Operator, e.Values)
-	}
-	return b.String()
-}
 
 // configInfo is what the check derives from one version of a config.
 type configInfo struct {
-	matcher *matcher
+	selector *convert.NodeSelector
 
 	digestOnce sync.Once
 	digest     [sha256.Size]byte
@@ -103,7 +30,11 @@ func (ci *configInfo) contentDigest(cfg *v1beta1.FRRConfiguration) [sha256.Size]
 
 // specDigest hashes what the conversion reads from a config besides its
 // name and namespace: the spec, nodeSelector excepted (the webhook selects
-// the configs itself).
+// the configs itself). Digests let nodes whose config sets differ only by
+// names (MetalLB's metallb-<node>) share one conversion: a config selecting
+// 3,000 nodes that each have their own metallb-<node> is then converted
+// once per distinct set, not 3,000 times (BenchmarkAdmission,
+// docs/performance.md).
 func specDigest(cfg *v1beta1.FRRConfiguration) [sha256.Size]byte {
 	spec := cfg.Spec
 	spec.NodeSelector = metav1.LabelSelector{}
@@ -122,36 +53,18 @@ type memoEntry struct {
 	seen            uint64
 }
 
-// selectors parses nodeSelectors through an LRU cache keyed by their
-// printed form (upstream's cache), and remembers what was derived from
-// each version of the existing configs (by UID and resourceVersion), so an
-// admission does not even print the selectors of unchanged configs.
+// selectors remembers what was derived from each version of the existing
+// configs (by UID and resourceVersion), so an admission neither parses the
+// selectors of thousands of unchanged configs nor hashes them again.
 type selectors struct {
-	parsed *lru.Cache[string, *matcher]
-
 	mu    sync.Mutex
 	memo  map[types.UID]*memoEntry
 	round uint64
 }
 
-// newSelectors returns empty caches.
+// newSelectors returns an empty memo.
 func newSelectors() *selectors {
-	parsed, err := lru.New[string, *matcher](selectorCacheSize)
-	if err != nil {
-		panic(fmt.Sprintf("creating the selector cache: %v", err)) // only fails for a size <= 0
-	}
-	return &selectors{parsed: parsed, memo: map[types.UID]*memoEntry{}}
-}
-
-// forSelector returns the matcher of a nodeSelector, parsing it on a miss.
-func (s *selectors) forSelector(sel *metav1.LabelSelector) *matcher {
-	key := selectorKey(sel)
-	if m, ok := s.parsed.Get(key); ok {
-		return m
-	}
-	m := newMatcher(sel)
-	s.parsed.Add(key, m)
-	return m
+	return &selectors{memo: map[types.UID]*memoEntry{}}
 }
 
 // forConfigs returns what is derived from the configs, in order. Configs
@@ -164,12 +77,12 @@ func (s *selectors) forConfigs(configs []*v1beta1.FRRConfiguration) []*configInf
 	s.round++
 	for i, cfg := range configs {
 		if cfg.UID == "" || cfg.ResourceVersion == "" {
-			res[i] = &configInfo{matcher: s.forSelector(&cfg.Spec.NodeSelector)}
+			res[i] = &configInfo{selector: convert.ParseNodeSelector(&cfg.Spec.NodeSelector)}
 			continue
 		}
 		e := s.memo[cfg.UID]
 		if e == nil || e.resourceVersion != cfg.ResourceVersion {
-			e = &memoEntry{resourceVersion: cfg.ResourceVersion, info: &configInfo{matcher: s.forSelector(&cfg.Spec.NodeSelector)}}
+			e = &memoEntry{resourceVersion: cfg.ResourceVersion, info: &configInfo{selector: convert.ParseNodeSelector(&cfg.Spec.NodeSelector)}}
 			s.memo[cfg.UID] = e
 		}
 		e.seen = s.round

@@ -1,5 +1,5 @@
 // Package webhooks is the validating admission webhook for
-// FRRConfiguration (daemon.md §10): for every node a new or updated config
+// FRRConfiguration: for every node a new or updated config
 // selects, it merges the config with the others selecting that node, using
 // the daemon's own conversion, and denies the first failure. The check
 // itself (Validator) is a pure function of the config, the nodes and the
@@ -72,19 +72,18 @@ func (v *Validator) CheckSelector(cfg *v1beta1.FRRConfiguration) error {
 	return err
 }
 
-// parseSelector returns the matcher of the nodeSelector of cfg, or the
-// error of CheckSelector.
-func (v *Validator) parseSelector(cfg *v1beta1.FRRConfiguration) (*matcher, error) {
-	m := v.selectors.forSelector(&cfg.Spec.NodeSelector)
-	if m.err != nil {
-		return nil, errors.Join(m.err, errors.New("resource contains an invalid NodeSelector"))
+// parseSelector returns the nodeSelector of cfg, parsed, or the error of
+// CheckSelector.
+func (v *Validator) parseSelector(cfg *v1beta1.FRRConfiguration) (*convert.NodeSelector, error) {
+	s := convert.ParseNodeSelector(&cfg.Spec.NodeSelector)
+	if s.Err() != nil {
+		return nil, errors.Join(s.Err(), errors.New("resource contains an invalid NodeSelector"))
 	}
-	return m, nil
+	return s, nil
 }
 
 // Validate checks cfg, created or updated, against the existing configs
-// of every namespace on every node it selects (daemon.md §10 steps 2, 3 and
-// 5 to 8). It returns the warnings when the config is admitted and the
+// of every namespace on every node it selects. It returns the warnings when the config is admitted and the
 // denial otherwise: the conversion error, with its D6 detail, followed by
 // "\nresource is invalid for node <node>". Nothing passed in is modified.
 func (v *Validator) Validate(cfg *v1beta1.FRRConfiguration, nodes []Node, existing []*v1beta1.FRRConfiguration) ([]string, error) {
@@ -123,11 +122,11 @@ func usesDisableMP(cfg *v1beta1.FRRConfiguration) bool {
 	return false
 }
 
-// selectedNodes returns the nodes the matcher selects, sorted by name.
-func selectedNodes(m *matcher, nodes []Node) []Node {
+// selectedNodes returns the nodes the selector selects, sorted by name.
+func selectedNodes(s *convert.NodeSelector, nodes []Node) []Node {
 	var res []Node
 	for _, n := range nodes {
-		if m.matches(n.Labels) {
+		if s.Matches(n.Labels) {
 			res = append(res, n)
 		}
 	}
@@ -151,7 +150,7 @@ func (v *Validator) otherConfigs(cfg *v1beta1.FRRConfiguration, existing []*v1be
 	res := make([]candidate, 0, len(existing))
 	restartChanged := false
 	for i, old := range existing {
-		if infos[i].matcher.err != nil {
+		if infos[i].selector.Err() != nil {
 			continue
 		}
 		if old.Name == cfg.Name {
@@ -224,7 +223,7 @@ func groupNodes(nodes []Node, cands []candidate) []*group {
 func scanSet(cands []candidate) func([]int32, map[string]string) []int32 {
 	return func(res []int32, nodeLabels map[string]string) []int32 {
 		for i, c := range cands {
-			if c.info.matcher.matches(nodeLabels) {
+			if c.info.selector.Matches(nodeLabels) {
 				res = append(res, int32(i))
 			}
 		}
@@ -249,11 +248,12 @@ type configIndex struct {
 func newConfigIndex(cands []candidate) *configIndex {
 	idx := &configIndex{cands: cands, byLabel: map[labelPair][]int32{}}
 	for i, c := range cands {
+		key, value, required := c.info.selector.RequiredLabel()
 		switch {
-		case c.info.matcher.key != "":
-			p := labelPair{c.info.matcher.key, c.info.matcher.value}
+		case required:
+			p := labelPair{key, value}
 			idx.byLabel[p] = append(idx.byLabel[p], int32(i))
-		case c.info.matcher.selectsAll():
+		case c.info.selector.SelectsAll():
 			idx.everyNode = append(idx.everyNode, int32(i))
 		default:
 			idx.others = append(idx.others, int32(i))
@@ -267,13 +267,13 @@ func newConfigIndex(cands []candidate) *configIndex {
 func (idx *configIndex) appendSet(res []int32, nodeLabels map[string]string) []int32 {
 	res = append(res, idx.everyNode...)
 	for _, i := range idx.others {
-		if idx.cands[i].info.matcher.matches(nodeLabels) {
+		if idx.cands[i].info.selector.Matches(nodeLabels) {
 			res = append(res, i)
 		}
 	}
 	for k, v := range nodeLabels {
 		for _, i := range idx.byLabel[labelPair{k, v}] {
-			if idx.cands[i].info.matcher.matches(nodeLabels) {
+			if idx.cands[i].info.selector.Matches(nodeLabels) {
 				res = append(res, i)
 			}
 		}

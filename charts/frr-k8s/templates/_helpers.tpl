@@ -51,13 +51,30 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
-The service account of the daemon and the statuscleaner.
+The service account of the daemon: frrk8s.serviceAccount.name, else
+<fullname>-controller when the chart creates it, else "default".
 */}}
 {{- define "frrk8s.serviceAccountName" -}}
 {{- if .Values.frrk8s.serviceAccount.create }}
 {{- default (printf "%s-controller" (include "frrk8s.fullname" .)) .Values.frrk8s.serviceAccount.name }}
 {{- else }}
 {{- default "default" .Values.frrk8s.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The service account of the statuscleaner (webhook):
+frrk8s.statuscleaner.serviceAccount.name, else
+<fullname>-statuscleaner when the chart creates the accounts, else the
+daemon's account (an existing single account keeps working).
+*/}}
+{{- define "frrk8s.statuscleanerServiceAccountName" -}}
+{{- if .Values.frrk8s.statuscleaner.serviceAccount.name }}
+{{- .Values.frrk8s.statuscleaner.serviceAccount.name }}
+{{- else if .Values.frrk8s.serviceAccount.create }}
+{{- printf "%s-statuscleaner" (include "frrk8s.fullname" .) }}
+{{- else }}
+{{- include "frrk8s.serviceAccountName" . }}
 {{- end }}
 {{- end }}
 

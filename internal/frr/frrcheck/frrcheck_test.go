@@ -15,6 +15,7 @@ import (
 // requireVtysh skips the test when vtysh is missing, or fails it under CI=true.
 func requireVtysh(t *testing.T) {
 	t.Helper()
+	cienv.SkipIfShort(t, "FRR (vtysh --dryrun)")
 	if _, err := os.Stat(DefaultVtysh); err != nil {
 		cienv.SkipOrFail(t, "vtysh not installed, skipping the FRR dry run: %v", err)
 	}
