@@ -26,24 +26,39 @@ const (
 	coldTimeout   = 60 * time.Minute
 	changeTimeout = 30 * time.Minute
 	// settleTime lets the node's bgpd finish its post-reload work before
-	// the next change is written.
-	settleTime = 3 * time.Second
+	// the next change is written; the withdrawals the peer logs until
+	// then count for the change. It exceeds FRR's default route-map
+	// delay timer (5 s), after which bgpd re-evaluates the policies a
+	// prefix-list change touched.
+	settleTime = 8 * time.Second
 )
 
 // renumberLimit is the largest N at which the changes that renumber every
-// prefix-list entry run, per FRR version. Such a change makes frr-reload.py
-// diff and re-apply every entry twice: it costs more than the cold load
-// (on FRR 10 at N=5,000, about 10 minutes on the loaded 2-core machine).
+// prefix-list entry run in the position layout, per FRR version. Such a
+// change makes frr-reload.py diff and re-apply every entry twice: it
+// costs more than the cold load (on FRR 10 at N=5,000, about 10 minutes on
+// the loaded 2-core machine). In the stable layout the same changes add
+// or remove 4 entries and always run.
 var renumberLimit = map[string]int{"frr84": 250, "frr10": 5000}
 
-// TestAdvertiseScale measures, per FRR version and prefix count, the cold
-// convergence of a large advertisement set and one-prefix changes on top
-// of it, through the daemon and the reloader binaries. It runs only when
-// FRRK8S_ADVERTISE_BENCH is set (see the package documentation).
+// TestAdvertiseScale measures, per FRR version, layout, debounce window and
+// prefix count, the cold convergence of a large advertisement set and
+// one-prefix changes on top of it, through the daemon and the reloader
+// binaries. It runs only when FRRK8S_ADVERTISE_BENCH is set (see the
+// package documentation).
 func TestAdvertiseScale(t *testing.T) {
 	if !enabled() {
 		t.Skipf("benchmark: set %s=1 to run it (takes many minutes)", benchEnv)
 	}
+	debounces, err := debouncesFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repeats, err := repeatsFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	layouts := layoutsFor(t, buildBinaries(t))
 	var (
 		mu      sync.Mutex
 		results []measurement
@@ -56,22 +71,45 @@ func TestAdvertiseScale(t *testing.T) {
 		if len(sizes) == 0 {
 			t.Skipf("no sizes for %s", v.Name)
 		}
-		for _, n := range sizes {
-			t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) {
-				got := runScale(t, v, n)
-				mu.Lock()
-				results = append(results, got...)
-				mu.Unlock()
-			})
+		for _, l := range layouts {
+			for _, debounce := range debounces {
+				for _, n := range sizes {
+					t.Run(fmt.Sprintf("%s/debounce=%dms/N=%d", l, debounce, n), func(t *testing.T) {
+						t.Logf("layout %s", l.describe())
+						got := runScale(t, run{version: v, layout: l, debounce: debounce, n: n, repeats: repeats})
+						mu.Lock()
+						results = append(results, got...)
+						mu.Unlock()
+					})
+				}
+			}
 		}
 	})
 	logTables(t, results)
+	if path := os.Getenv(svgEnv); path != "" {
+		if err := os.WriteFile(path, []byte(plotSVG(results)), 0o644); err != nil {
+			t.Errorf("write the plot: %v", err)
+		} else {
+			t.Logf("plot written to %s", path)
+		}
+	}
+}
+
+// run is what one node measures.
+type run struct {
+	version  frrtest.Version
+	layout   layout
+	debounce int // milliseconds
+	n        int
+	repeats  int
 }
 
 // bench is one run: the API objects, the two FRRs and the processes.
 type bench struct {
 	t               *testing.T
 	version         string
+	layout          layout
+	debounce        int
 	n               int
 	client          client.Client
 	node, namespace string
@@ -85,48 +123,77 @@ type bench struct {
 }
 
 // runScale sets up one node advertising n prefixes and returns its
-// measurements: the cold load, then the one-prefix changes.
-func runScale(t *testing.T, v frrtest.Version, n int) []measurement {
-	b := newBench(t, v, n)
+// measurements: the cold load, then the one-prefix changes (repeated at
+// small sizes).
+func runScale(t *testing.T, r run) []measurement {
+	b := newBench(t, r)
 	var results []measurement
-	record := func(m measurement) {
+	lost := false
+	record := func(measure func() measurement) {
+		if lost {
+			return
+		}
+		m := measure()
+		time.Sleep(settleTime)
+		b.countWithdrawn(&m)
 		t.Logf("%s", m.logLine())
 		results = append(results, m)
-		time.Sleep(settleTime)
+		if m.peerLost != "" {
+			// Not a timing: routes were lost. The next changes would
+			// start from a broken state.
+			t.Errorf("%s: the peer never got the set after FRR ran the change: %s", m.name, m.peerLost)
+			lost = true
+		}
 	}
-	record(b.cold())
-	record(b.add("+1 sorting last", sortsLast))
-	record(b.remove("−1 sorting last", sortsLast))
-	if limit, ok := renumberLimit[v.Name]; !ok || n <= limit {
-		record(b.add("+1 sorting first (renumbers)", sortsFirst))
-		record(b.remove("−1 sorting first (renumbers)", sortsFirst))
-	} else {
-		t.Logf("renumbering changes skipped on %s above N=%d: each rewrites all %d entries", v.Name, limit, n*len(sessions))
+	record(b.cold)
+	repeats := 1
+	if r.n <= repeatLimit {
+		repeats = r.repeats
 	}
-	b.defaultDelayTimer()
-	record(b.add("+1 sorting last, delay-timer 5 s", sortsLast))
-	record(b.remove("−1 sorting last, delay-timer 5 s", sortsLast))
+	renumber := true
+	if limit, ok := renumberLimit[r.version.Name]; ok && r.layout.name == "position" && r.n > limit {
+		renumber = false
+		t.Logf("renumbering changes skipped on %s above N=%d: each rewrites all %d entries", r.version.Name, limit, r.n*len(sessions))
+	}
+	for range repeats {
+		record(func() measurement { return b.add(changeAddLast, sortsLast) })
+		record(func() measurement { return b.remove(changeRemoveLast, sortsLast) })
+		if renumber {
+			record(func() measurement { return b.add(changeAddFirst, sortsFirst) })
+			record(func() measurement { return b.remove(changeRemoveFirst, sortsFirst) })
+		}
+	}
 	return results
 }
 
-// newBench starts everything and waits until the node runs the timers
-// config, so the clock of the first measurement starts on a settled node.
-func newBench(t *testing.T, v frrtest.Version, n int) *bench {
+// Names of the one-prefix changes.
+const (
+	changeAddLast     = "+1 sorting last"
+	changeRemoveLast  = "−1 sorting last"
+	changeAddFirst    = "+1 sorting first"
+	changeRemoveFirst = "−1 sorting first"
+)
+
+// newBench starts everything and waits until the node reports its first
+// reload, so the clock of the first measurement starts on a settled node.
+func newBench(t *testing.T, r run) *bench {
 	env := testenv.Require(t)
 	bins := buildBinaries(t)
 	topo := frrtest.NewTopology(t)
 	addSessionAddresses(t, topo)
 	b := &bench{
 		t:         t,
-		version:   v.Name,
-		n:         n,
+		version:   r.version.Name,
+		layout:    r.layout,
+		debounce:  r.debounce,
+		n:         r.n,
 		client:    env.Client,
 		node:      "node-" + e2eharness.RandomSuffix(4),
 		namespace: "advertise-" + e2eharness.RandomSuffix(4),
-		frrNode:   frrtest.StartFRR(t, topo.Node, "node", frrtest.WithBackend(v.Backend)),
-		peer:      frrtest.StartFRR(t, topo.Peer, "peer", frrtest.WithBackend(v.Backend), frrtest.WithDaemons("bgpd")),
+		frrNode:   frrtest.StartFRR(t, topo.Node, "node", frrtest.WithBackend(r.version.Backend)),
+		peer:      frrtest.StartFRR(t, topo.Peer, "peer", frrtest.WithBackend(r.version.Backend), frrtest.WithDaemons("bgpd")),
 		shared:    t.TempDir(),
-		prefixes:  benchmarkPrefixes(n),
+		prefixes:  benchmarkPrefixes(r.n),
 	}
 	if err := b.peer.ApplyConfig(peerConfig()); err != nil {
 		t.Fatal(err)
@@ -136,10 +203,6 @@ func newBench(t *testing.T, v frrtest.Version, n int) *bench {
 	b.startReloader(bins)
 	b.startDaemon(bins, e2eharness.WriteKubeconfig(t, env.Config))
 	b.waitNodeState(setupTimeout, func(string) bool { return true })
-	b.create(timersConfig(b.namespace))
-	b.waitNodeState(setupTimeout, func(running string) bool {
-		return strings.Contains(running, delayTimerLine)
-	})
 	return b
 }
 
@@ -192,19 +255,6 @@ func (b *bench) updatePrefixes(prefixes []string) {
 	if err := b.client.Update(context.Background(), cfg); err != nil {
 		b.t.Fatalf("update the advertise config: %v", err)
 	}
-}
-
-// defaultDelayTimer deletes the timers config, so the node's FRR goes
-// back to its default route-map delay timer of 5 s.
-func (b *bench) defaultDelayTimer() {
-	b.t.Helper()
-	if err := b.client.Delete(context.Background(), timersConfig(b.namespace)); err != nil {
-		b.t.Fatalf("delete the timers config: %v", err)
-	}
-	b.waitNodeState(changeTimeout, func(running string) bool {
-		return !strings.Contains(running, delayTimerLine)
-	})
-	time.Sleep(settleTime)
 }
 
 // renderedLines counts the lines of the frr.conf the daemon wrote.

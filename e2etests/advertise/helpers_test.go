@@ -3,6 +3,7 @@ package advertise
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -55,5 +56,53 @@ func TestBenchmarkPrefixes(t *testing.T) {
 		if p < sortsFirst || p > sortsLast {
 			t.Errorf("%s sorts outside %s … %s", p, sortsFirst, sortsLast)
 		}
+	}
+}
+
+func TestCountWithdrawals(t *testing.T) {
+	log := strings.Join([]string{
+		"2026/12/05 20:00:00 BGP: [XXXX] 192.0.2.1 rcvd UPDATE about 198.18.0.0/32 IPv4 unicast -- withdrawn",
+		"2026/12/05 20:00:00 BGP: [XXXX] 192.0.2.11 rcvd UPDATE about 198.18.0.0/32 IPv4 unicast -- withdrawn",
+		"2026/12/05 20:00:00 BGP: [XXXX] 192.0.2.1 rcvd UPDATE about 198.18.0.1/32 IPv4 unicast -- withdrawn",
+		"2026/12/05 20:00:00 BGP: [XXXX] 192.0.2.1 rcvd 198.18.0.2/32 IPv4 unicast",
+		"2026/12/05 20:00:00 BGP: [XXXX] 192.0.2.1 rcvd UPDATE w/ attr: nexthop 192.0.2.1",
+	}, "\n")
+	got, err := countWithdrawals(strings.NewReader(log), "198.18.0.0/32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != 1 {
+		t.Errorf("countWithdrawals = %d, want 1 (only 198.18.0.1/32)", got)
+	}
+	if got, _ := countWithdrawals(strings.NewReader(log), ""); got != 3 {
+		t.Errorf("countWithdrawals without exception = %d, want 3", got)
+	}
+}
+
+func TestPlotSVG(t *testing.T) {
+	var results []measurement
+	for _, v := range []string{"frr84", "frr10"} {
+		for _, l := range []string{"stable", "position"} {
+			for i, n := range []int{10, 1000, 10000} {
+				results = append(results, measurement{version: v, layout: l, debounce: 3000, n: n, name: "cold", peer: time.Minute, state: time.Minute})
+				results = append(results, measurement{version: v, layout: l, debounce: 3000, n: n, name: changeAddLast,
+					peer: time.Duration(i+1) * time.Second, state: time.Duration(i+2) * time.Second})
+			}
+		}
+	}
+	svg := plotSVG(results)
+	for _, want := range []string{"<svg", "frr10 position: FRRNodeState", "frr84 stable: peer", "stroke-dasharray", "</svg>"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the plot lacks %q", want)
+		}
+	}
+	if got := strings.Count(svg, "<polyline"); got != 8 {
+		t.Errorf("the plot has %d lines, want 8 (2 versions × 2 layouts × 2 end points)", got)
+	}
+	if strings.Contains(svg, "NaN") || strings.Contains(svg, "Inf") {
+		t.Errorf("the plot has a non-finite coordinate")
+	}
+	if empty := plotSVG(nil); !strings.Contains(empty, "</svg>") {
+		t.Errorf("the empty plot is not an SVG document: %s", empty)
 	}
 }

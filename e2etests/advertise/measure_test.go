@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,10 @@ import (
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 )
+
+// peerGrace is how long after FRRNodeState reports a change the peer may
+// still lack the expected set before the measurement stops as lost.
+const peerGrace = 2 * time.Minute
 
 // progressInterval is how often a long wait logs what it still waits for.
 const progressInterval = time.Minute
@@ -97,7 +102,20 @@ func (b *bench) nodeStateMet(cond func(running string) bool) (bool, string) {
 // moment the write to the API server started; zero means not seen.
 type measurement struct {
 	version, name string
+	layout        string
+	debounce      int // milliseconds
 	n             int
+	// removed is the prefix the change withdraws on purpose, "" for none.
+	removed string
+	// peerLogFrom is the size of the peer's bgpd log when the write
+	// started; withdrawn counts the withdrawals the peer logged since, of
+	// prefixes other than removed (-1: not counted).
+	peerLogFrom int64
+	withdrawn   int
+	// peerLost, when not empty, says what the peer held when it still
+	// lacked the expected set peerGrace after FRRNodeState reported the
+	// change.
+	peerLost string
 	// confLines is the size of the rendered frr.conf (cold load only).
 	confLines int
 	// apiWrite is how long the Create or Update call took.
@@ -129,7 +147,9 @@ type measurement struct {
 // for both, recording when each got there and the reloader's milestones.
 func (b *bench) measure(name string, exp expectation, timeout time.Duration, write func()) measurement {
 	b.t.Helper()
-	m := measurement{version: b.version, name: name, n: b.n, minRoutes: math.MaxInt, loadStart: loadAverage()}
+	m := measurement{version: b.version, layout: b.layout.name, debounce: b.debounce, name: name, n: b.n,
+		removed: exp.absent, minRoutes: math.MaxInt, loadStart: loadAverage(), withdrawn: -1}
+	m.peerLogFrom = b.peerLogSize()
 	cpuBefore := b.sampleCPU()
 	connectionsBefore := b.peerConnections()
 	start := time.Now()
@@ -167,6 +187,12 @@ func (b *bench) measure(name string, exp expectation, timeout time.Duration, wri
 		if time.Since(lastReport) >= progressInterval {
 			lastReport = time.Now()
 			b.t.Logf("%s: %.0f s, still waiting: %s", name, time.Since(start).Seconds(), strings.Join(seen, "; "))
+		}
+		if m.state > 0 && m.peer == 0 && time.Since(start)-m.state > peerGrace {
+			// FRR runs the change but the peer does not get the set:
+			// routes were lost, waiting longer will not help.
+			m.peerLost = strings.Join(seen, "; ")
+			return true, ""
 		}
 		return m.peer > 0 && m.state > 0, strings.Join(seen, "; ")
 	})
@@ -326,10 +352,23 @@ func span(from, to time.Duration) string {
 
 // logLine is a one-line summary of a measurement for the test log.
 func (m measurement) logLine() string {
-	return fmt.Sprintf("%s N=%d %s: peer %ss, FRRNodeState %ss; reloader: SIGHUP %ss, --test %ss, --reload+show %ss, reloads %d; "+
+	lost := ""
+	if m.peerLost != "" {
+		lost = "; PEER NEVER GOT THE SET: " + m.peerLost
+	}
+	return lost + fmt.Sprintf("%s %s debounce %d ms N=%d %s: peer %ss, FRRNodeState %ss; withdrawn at the peer (other prefixes) %s; "+
+		"reloader: SIGHUP %ss, --test %ss, --reload+show %ss, reloads %d; "+
 		"--reload steps (read / diff 1 / apply 1 / diff 2 / apply 2+show) %s; fewest routes %s; session resets %d; api write %ss; CPU: %s; load %.1f→%.1f",
-		m.version, m.n, m.name, seconds(m.peer), seconds(m.state), seconds(m.hup), span(m.test, m.apply),
+		m.version, m.layout, m.debounce, m.n, m.name, seconds(m.peer), seconds(m.state), m.withdrawnText(), seconds(m.hup), span(m.test, m.apply),
 		span(m.apply, m.done), m.reloads, m.reloadSteps(), m.fewestRoutes(), m.resets, seconds(m.apiWrite), m.cpu, m.loadStart, m.loadEnd)
+}
+
+// withdrawnText formats withdrawn, "–" when it was not counted.
+func (m measurement) withdrawnText() string {
+	if m.withdrawn < 0 {
+		return "–"
+	}
+	return fmt.Sprint(m.withdrawn)
 }
 
 // fewestRoutes formats minRoutes; nothing was sampled when the first
@@ -341,6 +380,58 @@ func (m measurement) fewestRoutes() string {
 	return fmt.Sprint(m.minRoutes)
 }
 
+// changeGroup is the key the summary groups repeated changes by.
+type changeGroup struct {
+	version, layout, name string
+	debounce, n           int
+}
+
+// summary is the repeated measurements of one change.
+type summary struct {
+	changeGroup
+	runs                    int
+	peerP50, stateP50       time.Duration
+	peerMax, stateMax       time.Duration
+	withdrawnMax, fewestMin int
+	resets                  int
+}
+
+// summarize groups the measurements by change, in the order first seen.
+func summarize(results []measurement) []summary {
+	var order []changeGroup
+	groups := map[changeGroup][]measurement{}
+	for _, m := range results {
+		g := changeGroup{version: m.version, layout: m.layout, name: m.name, debounce: m.debounce, n: m.n}
+		if _, ok := groups[g]; !ok {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], m)
+	}
+	var res []summary
+	for _, g := range order {
+		ms := groups[g]
+		s := summary{changeGroup: g, runs: len(ms), withdrawnMax: -1, fewestMin: math.MaxInt}
+		var peers, states []time.Duration
+		for _, m := range ms {
+			peers, states = append(peers, m.peer), append(states, m.state)
+			s.withdrawnMax = max(s.withdrawnMax, m.withdrawn)
+			s.fewestMin = min(s.fewestMin, m.minRoutes)
+			s.resets += m.resets
+		}
+		s.peerP50, s.peerMax = median(peers), slices.Max(peers)
+		s.stateP50, s.stateMax = median(states), slices.Max(states)
+		res = append(res, s)
+	}
+	return res
+}
+
+// median is the middle value (the lower of the two middle ones).
+func median(ds []time.Duration) time.Duration {
+	sorted := slices.Clone(ds)
+	slices.Sort(sorted)
+	return sorted[(len(sorted)-1)/2]
+}
+
 // logTables logs the results as the Markdown tables of
 // docs/advertise-benchmark.md.
 func logTables(t *testing.T, results []measurement) {
@@ -348,37 +439,45 @@ func logTables(t *testing.T, results []measurement) {
 		return
 	}
 	var b strings.Builder
-	b.WriteString("\nCold load (seconds from the FRRConfiguration create):\n\n")
-	b.WriteString("| FRR | N | prefix-list entries | frr.conf lines | SIGHUP | --test | --reload + show | FRRNodeState success | peer holds N ×4 | node FRR CPU s | frr-reload CPU s | frr-k8s CPU s | load 1 min |\n")
+	b.WriteString("\nSummary (seconds from the FRRConfiguration write; p50 and max over the runs):\n\n")
+	b.WriteString("| FRR | layout | debounce ms | N | change | runs | peer p50 | peer max | FRRNodeState p50 | FRRNodeState max | withdrawn at peer (other prefixes, max) | fewest routes at peer | session resets |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range summarize(results) {
+		fewest := "–"
+		if s.fewestMin != math.MaxInt {
+			fewest = fmt.Sprint(s.fewestMin)
+		}
+		withdrawn := "–"
+		if s.withdrawnMax >= 0 {
+			withdrawn = fmt.Sprint(s.withdrawnMax)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %d |\n",
+			s.version, s.layout, s.debounce, s.n, s.name, s.runs, seconds(s.peerP50), seconds(s.peerMax),
+			seconds(s.stateP50), seconds(s.stateMax), withdrawn, fewest, s.resets)
+	}
+	b.WriteString("\nCold load (seconds from the FRRConfiguration create):\n\n")
+	b.WriteString("| FRR | layout | debounce ms | N | prefix-list entries | frr.conf lines | FRRNodeState success | peer holds N ×4 | node FRR CPU s | reload tools CPU s | frr-k8s CPU s | load 1 min |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range results {
 		if m.name != "cold" {
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f | %.1f→%.1f |\n",
-			m.version, m.n, m.n*len(sessions), m.confLines, seconds(m.hup), span(m.test, m.apply), span(m.apply, m.done),
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %s | %s | %.1f | %.1f | %.1f | %.1f→%.1f |\n",
+			m.version, m.layout, m.debounce, m.n, m.n*len(sessions), m.confLines,
 			seconds(m.state), seconds(m.peer), m.cpu.frrTotal().Seconds(), m.cpu[cpuReloadTools].Seconds(),
 			m.cpu[cpuDaemon].Seconds(), m.loadStart, m.loadEnd)
 	}
-	b.WriteString("\nOne-prefix changes (seconds from the FRRConfiguration update):\n\n")
-	b.WriteString("| FRR | N | change | peer sees it ×4 | FRRNodeState success | SIGHUP | --test | --reload + show | fewest routes at peer | session resets | node FRR CPU s | frr-reload CPU s | load 1 min |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("\nEvery one-prefix change (seconds from the FRRConfiguration update):\n\n")
+	b.WriteString("| FRR | layout | debounce ms | N | change | peer sees it ×4 | FRRNodeState success | SIGHUP | withdrawn at peer (other prefixes) | fewest routes at peer | session resets | node FRR CPU s | reload tools CPU s | load 1 min |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range results {
 		if m.name == "cold" {
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %.1f | %.1f | %.1f→%.1f |\n",
-			m.version, m.n, m.name, seconds(m.peer), seconds(m.state), seconds(m.hup), span(m.test, m.apply),
-			span(m.apply, m.done), m.fewestRoutes(), m.resets, m.cpu.frrTotal().Seconds(), m.cpu[cpuReloadTools].Seconds(),
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %d | %.1f | %.1f | %.1f→%.1f |\n",
+			m.version, m.layout, m.debounce, m.n, m.name, seconds(m.peer), seconds(m.state), seconds(m.hup),
+			m.withdrawnText(), m.fewestRoutes(), m.resets, m.cpu.frrTotal().Seconds(), m.cpu[cpuReloadTools].Seconds(),
 			m.loadStart, m.loadEnd)
-	}
-	b.WriteString("\nWhere the time went (seconds; frr-reload.py --reload steps; CPU seconds by process):\n\n")
-	b.WriteString("| FRR | N | change | read file | show + diff 1 | apply 1 | show + diff 2 | apply 2 + write + show | CPU |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
-	for _, m := range results {
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", m.version, m.n, m.name,
-			span(m.apply, m.show1), span(m.show1, m.pass1), span(m.pass1, m.show2), span(m.show2, m.pass2),
-			span(m.pass2, m.done), m.cpu)
 	}
 	t.Log(b.String())
 }

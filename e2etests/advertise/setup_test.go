@@ -26,10 +26,6 @@ const (
 	peerASN = 64513
 )
 
-// debounceMillis is the daemon's --bgp-debounce-timeout. Production
-// defaults to 3000 ms, which adds 2.8 s to every change measured here.
-const debounceMillis = 200
-
 // setupTimeout bounds the waits before the measurements start.
 const setupTimeout = 2 * time.Minute
 
@@ -65,13 +61,14 @@ func addSessionAddresses(t *testing.T, topo *frrtest.Topology) {
 	}
 }
 
-// peerConfig is the peer's FRR: one passive neighbor per node address, fast
-// policy re-evaluation, and `bgp no-rib` so the peer keeps the routes in
-// BGP only: installing 4·N paths into its kernel would take CPU from the
-// node under test on this 2-core machine.
+// peerConfig is the peer's FRR: one passive neighbor per node address,
+// `bgp no-rib` so the peer keeps the routes in BGP only (installing 4·N
+// paths into its kernel would take CPU from the node under test on this
+// 2-core machine), and `debug bgp updates`, so its log records every
+// withdrawal it receives (countWithdrawn). Its timers are FRR's defaults.
 func peerConfig() string {
 	var b strings.Builder
-	b.WriteString("bgp route-map delay-timer 1\nbgp no-rib\n")
+	b.WriteString("bgp no-rib\ndebug bgp updates\n")
 	fmt.Fprintf(&b, "router bgp %d\n no bgp ebgp-requires-policy\n no bgp network import-check\n", peerASN)
 	for _, s := range sessions {
 		fmt.Fprintf(&b, " neighbor %s remote-as %d\n neighbor %s passive\n", s.node, nodeASN, s.node)
@@ -130,18 +127,6 @@ func advertiseConfig(namespace, node string, prefixes []string) *v1beta1.FRRConf
 	}
 }
 
-// delayTimerLine is how FRR shows a route-map delay timer of 1 s.
-const delayTimerLine = "bgp route-map delay-timer 1"
-
-// timersConfig makes the node's FRR re-apply policies after 1 s instead of
-// 5 s, through a raw config as a user would.
-func timersConfig(namespace string) *v1beta1.FRRConfiguration {
-	return &v1beta1.FRRConfiguration{
-		ObjectMeta: metav1.ObjectMeta{Name: "timers", Namespace: namespace},
-		Spec:       v1beta1.FRRConfigurationSpec{Raw: v1beta1.RawConfig{Config: delayTimerLine}},
-	}
-}
-
 // createClusterObjects creates what the kubelet and the manifests would
 // provide: the namespace and the Node.
 func (b *bench) createClusterObjects() {
@@ -192,6 +177,7 @@ const (
 func (b *bench) startReloader(bins binaries) {
 	b.t.Helper()
 	env := append([]string{"SHARED_VOLUME=" + b.shared}, b.frrNode.Env()...)
+	env = append(env, b.layout.reloaderEnv...)
 	b.reloaderOut = newLineRecorder(markHUP, markTest, markApply, markSuccess, markSyntax, markFailed,
 		markShowRunning, markPassFile)
 	b.reloader = e2eharness.Start(b.t, "reloader", b.reloaderOut, env, bins.reloader)
@@ -212,10 +198,11 @@ func (b *bench) startDaemon(bins binaries, kubeconfig string) {
 		"FRR_RELOADER_PID_FILE=" + filepath.Join(b.shared, "reloader.pid"),
 		"FRR_RELOADER_STATUS_DIR=" + b.shared,
 	}
-	b.daemon = e2eharness.Start(b.t, "frr-k8s", newLineRecorder(), env, bins.daemon,
-		"--node-name="+b.node, "--namespace="+b.namespace, "--log-level=info",
-		"--metrics-bind-address=0", "--health-probe-bind-address="+probe,
-		fmt.Sprintf("--bgp-debounce-timeout=%d", debounceMillis))
+	args := append([]string{bins.daemon,
+		"--node-name=" + b.node, "--namespace=" + b.namespace, "--log-level=info",
+		"--metrics-bind-address=0", "--health-probe-bind-address=" + probe,
+		fmt.Sprintf("--bgp-debounce-timeout=%d", b.debounce)}, b.layout.daemonArgs...)
+	b.daemon = e2eharness.Start(b.t, "frr-k8s", newLineRecorder(), env, args...)
 	frrtest.WaitFor(b.t, setupTimeout, func() (bool, string) {
 		if b.daemon.Exited() {
 			b.t.Fatalf("frr-k8s exited:\n%s", b.daemon.Out.String())

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -37,26 +38,35 @@ const (
 	toggleTimeout = 2 * time.Minute
 )
 
-// BenchmarkConfigToFRR measures, on every FRR version, the time from
-// writing an FRRConfiguration to FRR running the new config and the
-// FRRNodeState showing it after a successful reload, through the real
-// daemon (debounce 10 ms), reloader and FRR. One run per version grows the
-// node's config through benchSizes; at each size grow-ms is the time to
-// apply the config grown from the previous size, and every iteration adds
-// or removes one advertised prefix; p50-ms and p95-ms summarize those
-// one-prefix changes. The clock stops at the FRRNodeState update, seen
+// benchDebounces are the daemon's debounce windows measured, in
+// milliseconds: the production default and a short one.
+var benchDebounces = []int{3000, 10}
+
+// BenchmarkConfigToFRR measures, on every FRR version and debounce window,
+// the time from writing an FRRConfiguration to the peer holding the new
+// set and to the FRRNodeState showing a successful reload of it, through
+// the real daemon, reloader and FRR, with FRR's default timers. One run
+// per version and window grows the node's config through benchSizes; at
+// each size grow-ms is the time to apply the config grown from the
+// previous size, and every iteration adds or removes one advertised
+// prefix (sorting last); peer-p50-ms, p50-ms and their p95 summarize those
+// one-prefix changes. The FRRNodeState clock stops at the update seen
 // through a watch: its running config is what FRR ran after the reload,
 // so FRR was running the change by then (checked afterwards, untimed).
-// Each iteration takes about a second: run with -benchtime=20x or so.
+// The peer clock stops when the peer's table first shows the change
+// (the prefix polled every 20 ms). Each iteration takes one to a few seconds: run
+// with -benchtime=20x or so.
 func BenchmarkConfigToFRR(b *testing.B) {
 	for _, v := range frrtest.Versions() {
-		b.Run(v.Name, func(b *testing.B) {
-			frrtest.RequireBackend(b, v.Backend)
-			cb := newConfigBench(b, v.Backend)
-			for _, n := range benchSizes {
-				b.Run(fmt.Sprintf("prefixes=%d", n), func(b *testing.B) { cb.run(b, n) })
-			}
-		})
+		for _, debounce := range benchDebounces {
+			b.Run(fmt.Sprintf("%s/debounce=%dms", v.Name, debounce), func(b *testing.B) {
+				frrtest.RequireBackend(b, v.Backend)
+				cb := newConfigBench(b, v.Backend, debounce)
+				for _, n := range benchSizes {
+					b.Run(fmt.Sprintf("prefixes=%d", n), func(b *testing.B) { cb.run(b, n) })
+				}
+			})
+		}
 	}
 }
 
@@ -70,8 +80,15 @@ type configBench struct {
 	grow    map[int]time.Duration // time taken to grow to each size
 }
 
-func newConfigBench(b *testing.B, backend frrtest.Backend) *configBench {
-	e := newE2E(b, backend, 10)
+func newConfigBench(b *testing.B, backend frrtest.Backend, debounceMillis int) *configBench {
+	e := startE2E(b, backend, scenario{
+		peerConfig:     peerConfig,
+		debounceMillis: debounceMillis,
+		configs: func(e *e2e) []client.Object {
+			e.session = e.sessionConfig()
+			return []client.Object{e.session}
+		},
+	})
 	watcher, err := client.NewWithWatch(testenv.Require(b).Config, client.Options{Scheme: scheme.Scheme})
 	if err != nil {
 		b.Fatal(err)
@@ -88,32 +105,36 @@ func (c *configBench) run(b *testing.B, n int) {
 	base := benchPrefixes(n)
 	if c.size != n || c.toggled {
 		start := time.Now()
-		c.apply(b, base, base[len(base)-1], true, growTimeout)
+		_, _ = c.apply(b, base, base[len(base)-1], true, growTimeout)
 		c.grow[n] = time.Since(start)
 		c.size, c.toggled = n, false
 	}
 	samples := make([]time.Duration, 0, b.N)
+	peerSamples := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
 		want := base
 		if !c.toggled {
 			want = append(slices.Clone(base), togglePrefix)
 		}
-		start := time.Now()
-		c.apply(b, want, togglePrefix, !c.toggled, toggleTimeout)
-		samples = append(samples, time.Since(start))
+		state, peer := c.apply(b, want, togglePrefix, !c.toggled, toggleTimeout)
+		samples = append(samples, state)
+		peerSamples = append(peerSamples, peer)
 		c.toggled = !c.toggled
 	}
 	b.StopTimer()
 	b.ReportMetric(milliseconds(c.grow[n]), "grow-ms")
-	reportPercentiles(b, samples)
+	reportPercentiles(b, samples, "")
+	reportPercentiles(b, peerSamples, "peer-")
 	logLoad(b, "end")
 }
 
 // apply writes the session config advertising prefixes and returns once
 // the FRRNodeState shows a successful reload whose running config does, or
-// does not, originate marker; then it checks that FRR runs that config.
-func (c *configBench) apply(b *testing.B, prefixes []string, marker string, present bool, timeout time.Duration) {
+// does not, originate marker, and the peer does, or does not, hold a route
+// to marker; then it checks that FRR runs that config. It returns the time
+// from the write to the FRRNodeState update and to the peer's change.
+func (c *configBench) apply(b *testing.B, prefixes []string, marker string, present bool, timeout time.Duration) (state, peer time.Duration) {
 	b.Helper()
 	e := c.e
 	line := "network " + marker
@@ -124,6 +145,9 @@ func (c *configBench) apply(b *testing.B, prefixes []string, marker string, pres
 		b.Fatal(err)
 	}
 	defer w.Stop()
+	start := time.Now()
+	peerDone := make(chan time.Duration, 1)
+	go func() { peerDone <- c.waitPeer(ctx, marker, present, start) }()
 	e.update(b, e.session, func() { setAdvertised(e.session, prefixes) })
 	err = waitEvent(ctx, w, func(s *v1beta1.FRRNodeState) bool {
 		return s.Status.LastReloadResult == "success" && strings.Contains(s.Status.RunningConfig, line) == present
@@ -131,12 +155,40 @@ func (c *configBench) apply(b *testing.B, prefixes []string, marker string, pres
 	if err != nil {
 		b.Fatalf("waiting for the FRRNodeState to show %q (present %v): %v", line, present, err)
 	}
+	state = time.Since(start)
+	if peer = <-peerDone; peer == 0 {
+		b.Fatalf("the peer did not show the route to %s (present %v) within %v", marker, present, timeout)
+	}
 	running, err := e.frrNode.Vtysh("show running-config")
 	if err != nil {
 		b.Fatal(err)
 	}
 	if strings.Contains(running, line) != present {
 		b.Fatalf("the FRRNodeState shows the change but FRR does not run it (%q present %v)", line, present)
+	}
+	return state, peer
+}
+
+// waitPeer polls the peer's table until its route to prefix is there (or
+// gone) and returns the time since start; 0 when ctx ended first.
+func (c *configBench) waitPeer(ctx context.Context, prefix string, present bool, start time.Time) time.Duration {
+	for {
+		// vtysh exits non-zero when the prefix is not in the table: the
+		// output decides.
+		out, _ := c.e.peer.Vtysh("show bgp ipv4 unicast " + prefix + " json")
+		var route struct {
+			Paths []json.RawMessage `json:"paths"`
+		}
+		if json.Unmarshal([]byte(out), &route) == nil || strings.Contains(out, "not in table") {
+			if (len(route.Paths) > 0) == present {
+				return time.Since(start)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return 0
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 
@@ -189,8 +241,9 @@ func setAdvertised(cfg *v1beta1.FRRConfiguration, prefixes []string) {
 	r.Neighbors[0].ToAdvertise.Allowed.Prefixes = prefixes
 }
 
-// reportPercentiles reports the median and the 95th percentile in ms.
-func reportPercentiles(b *testing.B, samples []time.Duration) {
+// reportPercentiles reports the median and the 95th percentile in ms, the
+// metric names starting with prefix.
+func reportPercentiles(b *testing.B, samples []time.Duration, prefix string) {
 	if len(samples) == 0 {
 		return
 	}
@@ -198,8 +251,8 @@ func reportPercentiles(b *testing.B, samples []time.Duration) {
 	at := func(q float64) float64 {
 		return milliseconds(samples[int(q*float64(len(samples)-1))])
 	}
-	b.ReportMetric(at(0.50), "p50-ms")
-	b.ReportMetric(at(0.95), "p95-ms")
+	b.ReportMetric(at(0.50), prefix+"p50-ms")
+	b.ReportMetric(at(0.95), prefix+"p95-ms")
 }
 
 func milliseconds(d time.Duration) float64 {

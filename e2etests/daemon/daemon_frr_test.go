@@ -79,6 +79,10 @@ type e2e struct {
 	metrics         *metricsScraper
 	session         *v1beta1.FRRConfiguration
 	start           time.Time
+	// reloaderEnv is added to the reloader's environment, after FRR's.
+	reloaderEnv []string
+	// reloadHold and reloadStarted are the files of holdReloads.
+	reloadHold, reloadStarted string
 }
 
 // scenario is what a run starts with.
@@ -90,6 +94,9 @@ type scenario struct {
 	configs func(e *e2e) []client.Object
 	// debounceMillis is the daemon's --bgp-debounce-timeout.
 	debounceMillis int
+	// beforeStart, when set, runs once FRR is up, before the reloader and
+	// the daemon start.
+	beforeStart func(e *e2e)
 }
 
 // newE2E starts the session scenario: the peer with peerConfig, the node
@@ -97,9 +104,16 @@ type scenario struct {
 // the given debounce window (milliseconds).
 func newE2E(t testing.TB, backend frrtest.Backend, debounceMillis int) *e2e {
 	t.Helper()
+	return newE2EWith(t, backend, debounceMillis, nil)
+}
+
+// newE2EWith is newE2E with beforeStart run before the processes start.
+func newE2EWith(t testing.TB, backend frrtest.Backend, debounceMillis int, beforeStart func(e *e2e)) *e2e {
+	t.Helper()
 	return startE2E(t, backend, scenario{
 		peerConfig:     peerConfig,
 		debounceMillis: debounceMillis,
+		beforeStart:    beforeStart,
 		configs: func(e *e2e) []client.Object {
 			e.session = e.sessionConfig()
 			return []client.Object{e.timersConfig(), e.session}
@@ -137,6 +151,9 @@ func startE2E(t testing.TB, backend frrtest.Backend, sc scenario) *e2e {
 		e.create(t, obj)
 	}
 	e.metrics = e.newMetricsScraper(t, env.Config)
+	if sc.beforeStart != nil {
+		sc.beforeStart(e)
+	}
 	e.startReloader(t)
 	e.startDaemon(t)
 	return e
@@ -266,6 +283,7 @@ func (e *e2e) createClusterObjects(t testing.TB) {
 func (e *e2e) startReloader(t testing.TB) {
 	t.Helper()
 	env := append([]string{"SHARED_VOLUME=" + e.shared}, e.frrNode.Env()...)
+	env = append(env, e.reloaderEnv...)
 	e.reloader = e2eharness.Start(t, "reloader", nil, env, e.bins.reloader)
 	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
 		return e2eharness.FileHolds(filepath.Join(e.shared, "reloader.pid"), strconv.Itoa(e.reloader.Pid()))

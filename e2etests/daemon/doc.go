@@ -4,6 +4,12 @@
 // peer's FRR in another (internal/frrtest), on FRR 8.4 and FRR 10. It holds
 // tests only.
 //
+// The fault tests kill the reloader in the middle of a reload
+// (TestReloaderKilledMidReload), kill and restart the node's bgpd
+// (TestBGPDRestart, opt-in with FRRK8S_FAULTS_BGPD_RESTART=1 until the
+// reloader repairs a restarted bgpd) and stop the API server (TestAPIServerOutage: 20 s by
+// default, FRRK8S_FAULTS_APISERVER_OUTAGE=2m for the full outage).
+//
 // TestDaemonWithFRR covers one session end to end: filtering both ways,
 // FRRNodeState, metrics, a change without a session reset, a merge conflict
 // and a raw config FRR rejects. TestMetalLBNodeWithFRR covers MetalLB's
@@ -13,7 +19,7 @@
 // kept), so the package's tests must not run in parallel.
 //
 // BenchmarkConfigToFRR measures the latency from an FRRConfiguration write
-// to FRR and FRRNodeState, by config size:
+// to the peer and to FRRNodeState, by config size and debounce window:
 //
 //	FRRK8S_FRR10_ROOT=$(hack/frr10-chroot.sh) KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh) \
 //	go test ./e2etests/daemon -run '^$' -bench ConfigToFRR -benchtime=20x -timeout 60m

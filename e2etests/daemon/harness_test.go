@@ -48,17 +48,36 @@ var controlPlane *envtest.ControlPlane
 // the daemon's kubeconfig pointing nowhere.
 func restartAPIServer(t testing.TB) {
 	t.Helper()
+	stopAPIServer(t)
+	startAPIServer(t)
+}
+
+// stoppedAt is the address of the API server stopped by stopAPIServer.
+var stoppedAt *envtest.ListenAddr
+
+// stopAPIServer stops the API server; etcd keeps running.
+func stopAPIServer(t testing.TB) {
+	t.Helper()
 	if controlPlane == nil || controlPlane.APIServer == nil {
-		t.Fatal("no envtest control plane to restart")
+		t.Fatal("no envtest control plane to stop")
 	}
 	api := controlPlane.APIServer
-	before := api.SecureServing.ListenAddr
+	addr := api.SecureServing.ListenAddr
+	stoppedAt = &addr
 	if err := api.Stop(); err != nil {
 		t.Fatalf("stop the API server: %v", err)
 	}
+}
+
+// startAPIServer starts the API server stopped by stopAPIServer on the same
+// address with the same certificates.
+func startAPIServer(t testing.TB) {
+	t.Helper()
+	api := controlPlane.APIServer
 	if err := api.Start(); err != nil {
 		t.Fatalf("start the API server again: %v", err)
 	}
+	before := *stoppedAt
 	if after := api.SecureServing.ListenAddr; after != before {
 		t.Fatalf("the API server came back on %s:%s instead of %s:%s", after.Address, after.Port, before.Address, before.Port)
 	}

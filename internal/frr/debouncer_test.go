@@ -3,6 +3,7 @@ package frr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -28,23 +29,25 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // reloadRecorder is a fake reload action that records configs and fails
-// while errors are queued.
+// while errors are queued. Each successful hand-off signals pid and finds
+// .status with a stamp of its own ("before-<n>").
 type reloadRecorder struct {
 	mu      sync.Mutex
 	configs []*Config
 	errs    []error
+	pid     int
 }
 
-func (r *reloadRecorder) reload(c *Config) error {
+func (r *reloadRecorder) reload(c *Config) (handOffReceipt, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.configs = append(r.configs, c)
 	if len(r.errs) == 0 {
-		return nil
+		return handOffReceipt{pid: r.pid, before: statusStamp{raw: fmt.Sprintf("before-%d", len(r.configs))}}, nil
 	}
 	err := r.errs[0]
 	r.errs = r.errs[1:]
-	return err
+	return handOffReceipt{}, err
 }
 
 func (r *reloadRecorder) failNext(errs ...error) {
@@ -71,10 +74,28 @@ func (r *reloadRecorder) last() *Config {
 	return r.configs[len(r.configs)-1]
 }
 
-const testDebounce = time.Second
+func (r *reloadRecorder) setPID(pid int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pid = pid
+}
+
+// lastBefore is the stamp the last hand-off found.
+func (r *reloadRecorder) lastBefore() statusStamp {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return statusStamp{raw: fmt.Sprintf("before-%d", len(r.configs))}
+}
+
+const (
+	testDebounce    = time.Second
+	testLostTimeout = time.Minute
+)
 
 // debounceFixture is a running debouncer on its own fake clock, so the
-// clock's waiters are exactly the debouncer's armed timers.
+// clock's waiters are exactly the debouncer's armed timers: the hand-off
+// timer, the failure-reuse timer and the lost-reload timer (armed after
+// every successful hand-off until its status arrives).
 type debounceFixture struct {
 	t        *testing.T
 	d        *debouncer
@@ -82,6 +103,7 @@ type debounceFixture struct {
 	reloads  *reloadRecorder
 	cancel   context.CancelFunc
 	finished chan struct{}
+	answers  int
 }
 
 func newDebounceFixture(t *testing.T) *debounceFixture {
@@ -90,11 +112,11 @@ func newDebounceFixture(t *testing.T) *debounceFixture {
 	f := &debounceFixture{
 		t:        t,
 		clock:    testingclock.NewFakeClock(time.Unix(1700000000, 0)),
-		reloads:  &reloadRecorder{},
+		reloads:  &reloadRecorder{pid: 100},
 		cancel:   cancel,
 		finished: make(chan struct{}),
 	}
-	f.d = newDebouncer(ctx, f.clock, testDebounce, f.reloads.reload, logr.Discard())
+	f.d = newDebouncer(ctx, f.clock, testDebounce, testLostTimeout, f.reloads.reload, logr.Discard())
 	go func() {
 		defer close(f.finished)
 		f.d.run(ctx)
@@ -104,6 +126,13 @@ func newDebounceFixture(t *testing.T) *debounceFixture {
 		<-f.finished
 	})
 	return f
+}
+
+// answer reports a new write of .status, as the reloader's answer to the
+// last hand-off.
+func (f *debounceFixture) answer(failed bool) {
+	f.answers++
+	f.d.statusObserved(statusObservation{failed: failed, stamp: statusStamp{raw: fmt.Sprintf("answer-%d", f.answers)}})
 }
 
 // expectArmed checks, once every message was handled, how many timers are
@@ -145,65 +174,99 @@ func routerConfig(asn uint32) *Config {
 	return &Config{LogLevel: "informational", Routers: []Router{{ASN: asn}}}
 }
 
+func TestDebouncerHandsAnIsolatedChangeOffAtOnce(t *testing.T) {
+	f := newDebounceFixture(t)
+	f.d.apply(routerConfig(1))
+	f.expectReloads(1)
+	f.expectArmed(1) // the lost-reload timer only
+	f.answer(false)
+	f.expectArmed(0)
+
+	// Long after the window, the next change goes at once too.
+	f.step(time.Hour)
+	f.d.apply(routerConfig(2))
+	f.expectReloads(2)
+	if got := f.reloads.last().Routers[0].ASN; got != 2 {
+		t.Errorf("handed off ASN %d, want 2", got)
+	}
+}
+
 func TestDebouncerCoalescesABurst(t *testing.T) {
 	f := newDebounceFixture(t)
 	for asn := uint32(64512); asn < 64522; asn++ {
 		f.d.apply(routerConfig(asn))
 	}
-	f.expectArmed(1)
+	// The first config went at once; the others wait for the window.
+	f.expectReloads(1)
+	if got := f.reloads.first().Routers[0].ASN; got != 64512 {
+		t.Errorf("leading hand-off of ASN %d, want the first config's 64512", got)
+	}
+	f.expectArmed(2) // the trailing hand-off and the lost-reload timer
 	f.step(testDebounce - time.Millisecond)
-	f.expectReloads(0)
-	f.stepAndWaitReloads(time.Millisecond, 1)
+	f.expectReloads(1)
+	f.stepAndWaitReloads(time.Millisecond, 2)
 	if diff := cmp.Diff(routerConfig(64521), f.reloads.last()); diff != "" {
 		t.Errorf("the latest config must win (-want +got):\n%s", diff)
 	}
+	f.answer(false)
 	f.expectArmed(0)
 }
 
-func TestDebouncerNeverPushesBackAnArmedTimer(t *testing.T) {
+func TestDebouncerHandOffsStayAWindowApart(t *testing.T) {
 	f := newDebounceFixture(t)
-	f.d.apply(routerConfig(1))
-	f.expectArmed(1)
+	f.d.apply(routerConfig(1)) // at t0, at once
+	f.expectReloads(1)
 	f.step(testDebounce / 2)
 	f.d.apply(routerConfig(2))
-	f.expectArmed(1)
-	// The window still closes one interval after the first config.
-	f.stepAndWaitReloads(testDebounce/2, 1)
-	if got := f.reloads.last().Routers[0].ASN; got != 2 {
-		t.Errorf("reloaded ASN %d, want the latest config's 2", got)
+	f.step(testDebounce / 4)
+	f.d.apply(routerConfig(3)) // the armed timer is not moved
+	// The window closes one interval after the first hand-off.
+	f.step(testDebounce/4 - time.Millisecond)
+	f.expectReloads(1)
+	f.stepAndWaitReloads(time.Millisecond, 2)
+	if got := f.reloads.last().Routers[0].ASN; got != 3 {
+		t.Errorf("trailing hand-off of ASN %d, want the latest config's 3", got)
 	}
-	// A config after the window opens a new one.
-	f.d.apply(routerConfig(3))
-	f.expectArmed(1)
-	f.stepAndWaitReloads(testDebounce, 2)
-	f.expectArmed(0)
+	// A change right after the trailing hand-off waits a whole window.
+	f.d.apply(routerConfig(4))
+	f.step(testDebounce - time.Millisecond)
+	f.expectReloads(2)
+	f.stepAndWaitReloads(time.Millisecond, 3)
+	// A change a window after the last hand-off goes at once.
+	f.step(testDebounce)
+	f.d.apply(routerConfig(5))
+	f.expectReloads(4)
 }
 
 func TestDebouncerSkipsAnIdenticalConfig(t *testing.T) {
 	f := newDebounceFixture(t)
 	f.d.apply(routerConfig(1))
-	f.stepAndWaitReloads(testDebounce, 1)
+	f.expectReloads(1)
+	f.answer(false)
 
 	f.d.apply(routerConfig(1)) // equal, not the same pointer
 	f.expectArmed(0)
+	f.step(time.Hour)
+	f.d.apply(routerConfig(1))
+	f.expectReloads(1)
 
 	f.d.apply(routerConfig(2))
-	f.expectArmed(1)
-	f.stepAndWaitReloads(testDebounce, 2)
+	f.expectReloads(2)
 }
 
 func TestDebouncerRetriesAfterAnError(t *testing.T) {
 	f := newDebounceFixture(t)
 	f.reloads.failNext(errors.New("write: disk full"), errors.New("signal: no such process"))
 	f.d.apply(routerConfig(1))
-	f.stepAndWaitReloads(testDebounce, 1)
-	f.expectArmed(1)
+	f.expectReloads(1)
+	f.expectArmed(1) // the retry; no lost-reload timer without a hand-off
 
 	f.step(RetryInterval - time.Millisecond)
 	f.expectReloads(1)
 	f.stepAndWaitReloads(time.Millisecond, 2) // fails again
 	f.expectArmed(1)
 	f.stepAndWaitReloads(RetryInterval, 3) // succeeds
+	f.answer(false)
 	f.expectArmed(0)
 	f.step(time.Hour)
 	f.expectReloads(3)
@@ -213,12 +276,14 @@ func TestDebouncerRetryTakesTheLatestConfig(t *testing.T) {
 	f := newDebounceFixture(t)
 	f.reloads.failNext(errors.New("render: broken"))
 	f.d.apply(routerConfig(1))
-	f.stepAndWaitReloads(testDebounce, 1)
+	f.expectReloads(1)
 
 	// The retry timer is armed: a new config does not re-arm it.
+	f.step(testDebounce * 2)
 	f.d.apply(routerConfig(2))
+	f.expectReloads(1)
 	f.expectArmed(1)
-	f.stepAndWaitReloads(RetryInterval, 2)
+	f.stepAndWaitReloads(RetryInterval-2*testDebounce, 2)
 	if got := f.reloads.last().Routers[0].ASN; got != 2 {
 		t.Errorf("retry reloaded ASN %d, want 2", got)
 	}
@@ -230,7 +295,9 @@ func TestDebouncerReuse(t *testing.T) {
 	f.expectArmed(0) // nothing stored yet
 
 	f.d.apply(routerConfig(1))
-	f.stepAndWaitReloads(testDebounce, 1)
+	f.expectReloads(1)
+	f.answer(false)
+	// Within the window: at its end.
 	f.d.reuse()
 	f.expectArmed(1)
 	f.d.reuse()
@@ -239,30 +306,36 @@ func TestDebouncerReuse(t *testing.T) {
 	if diff := cmp.Diff(routerConfig(1), f.reloads.last()); diff != "" {
 		t.Errorf("reuse must reload the stored config (-want +got):\n%s", diff)
 	}
+	f.answer(false)
+	// After the window: at once.
+	f.step(testDebounce)
+	f.d.reuse()
+	f.expectReloads(3)
 }
 
-// reloadOnce applies a config and lets its reload run.
+// reloadOnce applies a config, lets its hand-off run and answers it.
 func (f *debounceFixture) reloadOnce(c *Config, want int) {
 	f.t.Helper()
 	f.d.apply(c)
-	f.stepAndWaitReloads(testDebounce, want)
+	f.expectReloads(want)
+	f.answer(false)
+	f.step(testDebounce)
 }
 
 func TestDebouncerReusesThirtySecondsAfterAFailure(t *testing.T) {
 	f := newDebounceFixture(t)
 	f.reloadOnce(routerConfig(1), 1)
 
-	f.d.statusObserved(true)
+	f.answer(true)
 	f.expectArmed(1)
 	f.step(FailureReuseDelay - time.Millisecond)
 	f.expectArmed(1)
-	f.step(time.Millisecond)
-	// The reuse arms a debounce window.
-	waitFor(t, "the reuse to arm the debounce timer", func() bool { return f.clock.Waiters() == 1 })
-	f.stepAndWaitReloads(testDebounce, 2)
+	// The window is long closed: the reuse hands off at once.
+	f.stepAndWaitReloads(time.Millisecond, 2)
 	if diff := cmp.Diff(routerConfig(1), f.reloads.last()); diff != "" {
 		t.Errorf("reuse after failure must reload the stored config (-want +got):\n%s", diff)
 	}
+	f.answer(false)
 	f.expectArmed(0)
 }
 
@@ -270,52 +343,48 @@ func TestDebouncerFailureReuseCancelledByANewerStatus(t *testing.T) {
 	f := newDebounceFixture(t)
 	f.reloadOnce(routerConfig(1), 1)
 
-	f.d.statusObserved(true)
-	f.d.statusObserved(false)
+	f.answer(true)
+	f.answer(false)
 	f.expectArmed(0)
 	f.step(FailureReuseDelay + testDebounce)
 	f.expectReloads(1)
 
 	// A newer failure restarts the delay.
-	f.d.statusObserved(true)
+	f.answer(true)
 	f.step(FailureReuseDelay / 2)
-	f.d.statusObserved(true)
+	f.answer(true)
 	f.step(FailureReuseDelay / 2)
 	f.expectArmed(1)
 	f.expectReloads(1)
-	f.step(FailureReuseDelay / 2)
-	waitFor(t, "the reuse to arm the debounce timer", func() bool { return f.clock.Waiters() == 1 })
-	f.stepAndWaitReloads(testDebounce, 2)
+	f.stepAndWaitReloads(FailureReuseDelay/2, 2)
 }
 
 func TestDebouncerFailureReuseCancelledByANewConfig(t *testing.T) {
 	f := newDebounceFixture(t)
 	f.reloadOnce(routerConfig(1), 1)
 
-	f.d.statusObserved(true)
+	f.answer(true)
 	f.d.apply(routerConfig(2))
-	f.expectArmed(1) // the debounce window only
-	f.stepAndWaitReloads(testDebounce, 2)
+	f.expectReloads(2)
+	f.answer(false)
+	f.expectArmed(0)
 	f.step(FailureReuseDelay + testDebounce)
 	f.expectReloads(2)
-	f.expectArmed(0)
 }
 
 func TestDebouncerFailureReuseKeptByAnIdenticalConfig(t *testing.T) {
 	f := newDebounceFixture(t)
 	f.reloadOnce(routerConfig(1), 1)
 
-	f.d.statusObserved(true)
+	f.answer(true)
 	f.d.apply(routerConfig(1)) // skipped: no reload would retry
 	f.expectArmed(1)
-	f.step(FailureReuseDelay)
-	waitFor(t, "the reuse to arm the debounce timer", func() bool { return f.clock.Waiters() == 1 })
-	f.stepAndWaitReloads(testDebounce, 2)
+	f.stepAndWaitReloads(FailureReuseDelay, 2)
 }
 
 func TestDebouncerFailureWithoutConfigDoesNothing(t *testing.T) {
 	f := newDebounceFixture(t)
-	f.d.statusObserved(true)
+	f.answer(true)
 	f.expectArmed(1)
 	f.step(FailureReuseDelay)
 	waitFor(t, "the failure timer to fire", func() bool { return f.clock.Waiters() == 0 })
@@ -323,18 +392,116 @@ func TestDebouncerFailureWithoutConfigDoesNothing(t *testing.T) {
 	f.expectReloads(0)
 }
 
+func TestDebouncerResendsALostReload(t *testing.T) {
+	f := newDebounceFixture(t)
+	f.d.apply(routerConfig(1))
+	f.expectReloads(1)
+	f.step(testLostTimeout - time.Millisecond)
+	f.expectReloads(1)
+	f.stepAndWaitReloads(time.Millisecond, 2)
+	if diff := cmp.Diff(routerConfig(1), f.reloads.last()); diff != "" {
+		t.Errorf("the re-sent config (-want +got):\n%s", diff)
+	}
+	// Answered now: nothing more.
+	f.answer(false)
+	f.expectArmed(0)
+	f.step(time.Hour)
+	f.expectReloads(2)
+}
+
+func TestDebouncerLostReloadBacksOff(t *testing.T) {
+	f := newDebounceFixture(t)
+	f.d.apply(routerConfig(1))
+	f.expectReloads(1)
+	// Never answered: each wait is twice the one before, up to the cap.
+	waited, want := testLostTimeout, 1
+	for range 6 {
+		f.step(waited - time.Millisecond)
+		f.expectReloads(want)
+		want++
+		f.stepAndWaitReloads(time.Millisecond, want)
+		waited = min(2*waited, maxLostReloadBackoff*testLostTimeout)
+	}
+	// An answer restores the initial timeout for the next hand-off.
+	f.answer(false)
+	f.step(testDebounce)
+	f.d.apply(routerConfig(2))
+	f.expectReloads(want + 1)
+	f.stepAndWaitReloads(testLostTimeout, want+2)
+}
+
+func TestDebouncerLostReloadNotAnsweredByAnOlderStatus(t *testing.T) {
+	f := newDebounceFixture(t)
+	f.d.apply(routerConfig(1))
+	f.expectReloads(1)
+	// A write of .status from before the hand-off, reported late, is
+	// not its answer.
+	f.d.statusObserved(statusObservation{stamp: f.reloads.lastBefore()})
+	f.expectArmed(1)
+	f.stepAndWaitReloads(testLostTimeout, 2)
+}
+
+func TestDebouncerLostReloadCancelledByANewerHandOff(t *testing.T) {
+	f := newDebounceFixture(t)
+	f.d.apply(routerConfig(1))
+	f.step(testLostTimeout / 2)
+	f.d.apply(routerConfig(2)) // at once: the window is long closed
+	f.expectReloads(2)
+	// The lost-reload timer restarted with the newer hand-off.
+	f.step(testLostTimeout/2 + time.Millisecond)
+	f.expectReloads(2)
+	f.stepAndWaitReloads(testLostTimeout/2, 3)
+	if got := f.reloads.last().Routers[0].ASN; got != 2 {
+		t.Errorf("re-sent ASN %d, want the latest config's 2", got)
+	}
+}
+
+func TestDebouncerResendsWhenTheReloaderRestarts(t *testing.T) {
+	f := newDebounceFixture(t)
+	f.d.reloaderStarted(100) // the pid of the reloader at start
+	f.d.apply(routerConfig(1))
+	f.expectReloads(1)
+	f.d.reloaderStarted(100) // the same reloader: nothing
+	f.expectReloads(1)
+
+	// A new reloader before the answer: at once, the window being over.
+	f.step(testDebounce)
+	f.reloads.setPID(200)
+	f.d.reloaderStarted(200)
+	f.expectReloads(2)
+	if diff := cmp.Diff(routerConfig(1), f.reloads.last()); diff != "" {
+		t.Errorf("the re-sent config (-want +got):\n%s", diff)
+	}
+	// The new reloader answers; a later restart does not re-send.
+	f.answer(false)
+	f.d.reloaderStarted(300)
+	f.expectReloads(2)
+	f.expectArmed(0)
+}
+
+func TestDebouncerRestartWithinTheWindowWaitsForIt(t *testing.T) {
+	f := newDebounceFixture(t)
+	f.d.apply(routerConfig(1))
+	f.expectReloads(1)
+	f.d.reloaderStarted(200)
+	f.expectReloads(1)
+	f.stepAndWaitReloads(testDebounce, 2)
+}
+
 func TestDebouncerStopsWithItsContext(t *testing.T) {
 	f := newDebounceFixture(t)
 	f.d.apply(routerConfig(1))
-	f.expectArmed(1)
+	f.d.apply(routerConfig(2))
+	f.expectArmed(2)
 	f.cancel()
 	<-f.finished
 	if got := f.clock.Waiters(); got != 0 {
 		t.Errorf("timers left armed after stop: %d", got)
 	}
 	// Sends after the end return instead of blocking.
-	f.d.apply(routerConfig(2))
+	f.d.apply(routerConfig(3))
 	f.d.reuse()
-	f.d.statusObserved(true)
+	f.d.statusObserved(statusObservation{failed: true})
+	f.d.reloaderStarted(1)
 	f.d.sync()
 }

@@ -51,6 +51,10 @@ type Options struct {
 	// Debounce is the window that coalesces configs (--bgp-debounce-timeout);
 	// not positive means DefaultDebounce.
 	Debounce time.Duration
+	// LostReloadTimeout is how long a hand-off may go without a new write
+	// of .status before it is sent again; not positive means
+	// DefaultLostReloadTimeout.
+	LostReloadTimeout time.Duration
 	// Hostname names the node in frr.conf; nil means os.Hostname.
 	Hostname func() (string, error)
 	// FallbackRouterID, when not empty, is rendered as the router-id of
@@ -99,13 +103,15 @@ func New(ctx context.Context, o Options) *FRR {
 
 // start runs the goroutines of f with reload as the action of the debouncer.
 func (f *FRR) start(ctx context.Context, reload reloadFunc) *FRR {
-	f.debounce = newDebouncer(ctx, f.opts.Clock, f.opts.Debounce, reload, f.opts.Logger.WithName("debouncer"))
+	f.debounce = newDebouncer(ctx, f.opts.Clock, f.opts.Debounce, f.opts.LostReloadTimeout, reload, f.opts.Logger.WithName("debouncer"))
 	w := &statusWatcher{
-		dir:      f.opts.StatusDir,
-		clock:    f.opts.Clock,
-		log:      f.opts.Logger.WithName("status"),
-		publish:  f.publish,
-		observed: f.debounce.statusObserved,
+		dir:         f.opts.StatusDir,
+		clock:       f.opts.Clock,
+		log:         f.opts.Logger.WithName("status"),
+		publish:     f.publish,
+		observed:    f.debounce.statusObserved,
+		pidFile:     f.pidFile,
+		reloaderPID: f.debounce.reloaderStarted,
 	}
 	go f.debounce.run(ctx)
 	go w.run(ctx)
@@ -118,6 +124,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Debounce <= 0 {
 		o.Debounce = DefaultDebounce
+	}
+	if o.LostReloadTimeout <= 0 {
+		o.LostReloadTimeout = DefaultLostReloadTimeout
 	}
 	if o.Hostname == nil {
 		o.Hostname = os.Hostname
@@ -174,16 +183,23 @@ func (f *FRR) publish(s ReloadStatus) {
 	f.opts.OnStatus(s)
 }
 
-// handOff renders c, writes it and signals the reloader.
-func (f *FRR) handOff(c *Config) error {
+// handOff renders c, writes it and signals the reloader. The receipt holds
+// the pid signalled and the stamp .status had before the write, which the
+// reloader's answer must change.
+func (f *FRR) handOff(c *Config) (handOffReceipt, error) {
 	text, err := Render(c, f.renderOptions())
 	if err != nil {
-		return err
+		return handOffReceipt{}, err
 	}
+	before := statStatus(f.opts.StatusDir)
 	if err := WriteConfig(f.configFile(), text); err != nil {
-		return err
+		return handOffReceipt{}, err
 	}
-	return SignalReloader(f.pidFile())
+	pid, err := SignalReloader(f.pidFile())
+	if err != nil {
+		return handOffReceipt{}, err
+	}
+	return handOffReceipt{pid: pid, before: before}, nil
 }
 
 func (f *FRR) configFile() string {
@@ -241,16 +257,16 @@ func fillConfigFile(f *os.File, text string) error {
 }
 
 // SignalReloader sends SIGHUP to the process whose decimal pid is in
-// pidFile (surrounding whitespace ignored).
-func SignalReloader(pidFile string) error {
+// pidFile (surrounding whitespace ignored) and returns that pid.
+func SignalReloader(pidFile string) (int, error) {
 	pid, err := readPID(pidFile)
 	if err != nil {
-		return fmt.Errorf("signal the reloader: %w", err)
+		return 0, fmt.Errorf("signal the reloader: %w", err)
 	}
 	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
-		return fmt.Errorf("signal the reloader: send SIGHUP to pid %d: %w", pid, err)
+		return 0, fmt.Errorf("signal the reloader: send SIGHUP to pid %d: %w", pid, err)
 	}
-	return nil
+	return pid, nil
 }
 
 // readPID parses the pid file; only a positive pid is accepted, so a bad

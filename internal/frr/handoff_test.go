@@ -119,7 +119,7 @@ func TestSignalReloader(t *testing.T) {
 	count := sighups()
 	before := count.Load()
 	pidFile := writeOwnPID(t, t.TempDir())
-	if err := SignalReloader(pidFile); err != nil {
+	if _, err := SignalReloader(pidFile); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "SIGHUP", func() bool { return count.Load() > before })
@@ -144,13 +144,13 @@ func TestSignalReloaderErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if err := SignalReloader(path); err == nil {
+			if _, err := SignalReloader(path); err == nil {
 				t.Errorf("pid file %q accepted", content)
 			}
 		})
 	}
 	t.Run("missing file", func(t *testing.T) {
-		err := SignalReloader(filepath.Join(dir, "absent"))
+		_, err := SignalReloader(filepath.Join(dir, "absent"))
 		if !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("got %v, want a not-exist error", err)
 		}
@@ -368,9 +368,15 @@ func TestNewRetriesWithoutReloader(t *testing.T) {
 // reloaderFixture runs the real reloader binary against fake frr-reload.py
 // and vtysh scripts in a temporary shared volume.
 type reloaderFixture struct {
+	t        *testing.T
+	bin      string
+	env      []string
 	dir      string // the shared volume
 	failFlag string // while it exists, the fake frr-reload.py --test fails
+	slowFlag string // while it exists, the fake frr-reload.py --reload waits
+	started  string // the fake frr-reload.py --reload writes its pid here
 	output   *lockedBuffer
+	cmd      *exec.Cmd
 }
 
 // buildReloader builds cmd/reloader into a temporary directory.
@@ -390,7 +396,8 @@ func buildReloader(t *testing.T) string {
 }
 
 // fakeReloadScript stands for frr-reload.py: --test fails while failFlag
-// exists, --reload copies the file (its last argument) to applied.
+// exists, --reload writes its pid to started, waits while slowFlag exists,
+// then copies the file (its last argument) to applied.
 const fakeReloadScript = `#!/bin/sh
 for last in "$@"; do :; done
 case " $* " in
@@ -402,6 +409,8 @@ case " $* " in
 	echo "checked $last"
 	;;
 *" --reload "*)
+	echo $$ > %[3]q
+	while [ -e %[4]q ]; do sleep 0.05; done
 	cp "$last" %[2]q
 	;;
 *)
@@ -420,19 +429,20 @@ exit 0
 
 func startReloader(t *testing.T) *reloaderFixture {
 	t.Helper()
-	bin := buildReloader(t)
 	scripts := t.TempDir()
 	f := &reloaderFixture{
+		t:        t,
+		bin:      buildReloader(t),
 		dir:      t.TempDir(),
 		failFlag: filepath.Join(scripts, "fail"),
+		slowFlag: filepath.Join(scripts, "slow"),
+		started:  filepath.Join(scripts, "reload.pid"),
 		output:   &lockedBuffer{},
 	}
 	applied := filepath.Join(scripts, "applied.conf")
-	reload := writeScript(t, scripts, "frr-reload", fmt.Sprintf(fakeReloadScript, f.failFlag, applied))
+	reload := writeScript(t, scripts, "frr-reload", fmt.Sprintf(fakeReloadScript, f.failFlag, applied, f.started, f.slowFlag))
 	vtysh := writeScript(t, scripts, "vtysh", fmt.Sprintf(fakeVtyshScript, applied))
-
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(),
+	f.env = append(os.Environ(),
 		"SHARED_VOLUME="+f.dir,
 		"FRR_RELOAD_CMD="+reload,
 		"FRR_RELOAD_ARGS=",
@@ -442,22 +452,49 @@ func startReloader(t *testing.T) *reloaderFixture {
 		// cmd/reloader tests the fast path with real FRR.
 		"FRR_RELOADER_MODE=legacy",
 	)
-	cmd.Stdout, cmd.Stderr = f.output, f.output
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
+		_ = os.Remove(f.slowFlag)
+		if f.cmd != nil {
+			_ = f.cmd.Process.Signal(syscall.SIGTERM)
+			_ = f.cmd.Wait()
+		}
 		if t.Failed() {
 			t.Logf("reloader output:\n%s", f.output.String())
 		}
 	})
-	waitFor(t, "the reloader's pid file", func() bool {
-		_, err := os.Stat(filepath.Join(f.dir, "reloader.pid"))
-		return err == nil
-	})
+	f.start()
 	return f
+}
+
+// start runs the reloader and waits until its pid file holds its pid.
+func (f *reloaderFixture) start() {
+	f.t.Helper()
+	cmd := exec.Command(f.bin)
+	cmd.Env = f.env
+	cmd.Stdout, cmd.Stderr = f.output, f.output
+	if err := cmd.Start(); err != nil {
+		f.t.Fatal(err)
+	}
+	f.cmd = cmd
+	want := strconv.Itoa(cmd.Process.Pid)
+	waitFor(f.t, "the reloader's pid file", func() bool {
+		b, err := os.ReadFile(filepath.Join(f.dir, "reloader.pid"))
+		return err == nil && string(b) == want
+	})
+}
+
+// kill ends the reloader with SIGKILL, which it cannot clean up after,
+// and the fake frr-reload.py it may have left running.
+func (f *reloaderFixture) kill() {
+	f.t.Helper()
+	_ = f.cmd.Process.Kill()
+	_ = f.cmd.Wait()
+	f.cmd = nil
+	if b, err := os.ReadFile(f.started); err == nil {
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }
 
 func writeScript(t *testing.T, dir, name, content string) string {
@@ -579,6 +616,67 @@ func TestHandOffToTheReloader(t *testing.T) {
 	}
 }
 
+// TestHandOffResentAfterTheReloaderIsKilled kills the real reloader with
+// SIGKILL in the middle of a reload and starts a new one: the hand-off is
+// pending (no new .status), the pid file changes, and the daemon side
+// sends the config again, which the new reloader applies.
+func TestHandOffResentAfterTheReloaderIsKilled(t *testing.T) {
+	r := startReloader(t)
+	published := &statusLog{}
+	f := New(t.Context(), Options{
+		ConfigFile: filepath.Join(r.dir, "frr.conf"),
+		PIDFile:    filepath.Join(r.dir, "reloader.pid"),
+		StatusDir:  r.dir,
+		Debounce:   50 * time.Millisecond,
+		Hostname:   func() (string, error) { return "node-a", nil },
+		OnStatus:   published.add,
+	})
+	first := &Config{LogLevel: "informational", Routers: []Router{{ASN: 64512, RouterID: "192.0.2.1"}}}
+	if err := f.ApplyConfig(first); err != nil {
+		t.Fatal(err)
+	}
+	firstText, err := Render(first, RenderOptions{Hostname: "node-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	published.waitForStatus(t, 0, "the first config applied", func(s ReloadStatus) bool {
+		return s.LastReloadResult == ReloadSuccess && s.RunningConfig == firstText
+	})
+
+	// The next reload hangs in frr-reload.py --reload until the reloader
+	// is killed.
+	if err := os.WriteFile(r.slowFlag, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Remove(r.started)
+	second := &Config{LogLevel: "informational", Routers: []Router{{ASN: 64513, RouterID: "192.0.2.1"}}}
+	if err := f.ApplyConfig(second); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the reload to hang", func() bool {
+		_, err := os.Stat(r.started)
+		return err == nil
+	})
+	seen := len(published.all())
+	r.kill()
+	if err := os.Remove(r.slowFlag); err != nil {
+		t.Fatal(err)
+	}
+	hups := strings.Count(r.output.String(), "Received SIGHUP")
+	r.start()
+
+	secondText, err := Render(second, RenderOptions{Hostname: "node-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	published.waitForStatus(t, seen, "the second config applied by the new reloader", func(s ReloadStatus) bool {
+		return s.LastReloadResult == ReloadSuccess && s.RunningConfig == secondText
+	})
+	if got := strings.Count(r.output.String(), "Received SIGHUP"); got <= hups {
+		t.Errorf("the new reloader got no SIGHUP (%d before the restart, %d after)", hups, got)
+	}
+}
+
 // benchConfig is one router with four neighbors advertising n prefixes.
 func benchConfig(n int) *Config {
 	prefixes := make([]string, n)
@@ -639,5 +737,5 @@ func newBenchHandOff(b *testing.B) *FRR {
 		Clock:     testingclock.NewFakeClock(time.Unix(1700000000, 0)),
 	})
 	f := &FRR{opts: o}
-	return f.start(b.Context(), func(*Config) error { return nil })
+	return f.start(b.Context(), func(*Config) (handOffReceipt, error) { return handOffReceipt{}, nil })
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -45,18 +46,68 @@ type statusWatcher struct {
 	dir      string
 	clock    clock.WithTicker
 	log      logr.Logger
-	publish  func(ReloadStatus) // called with each new status
-	observed func(failed bool)  // called with each new .status
-	onReady  func()             // optional: called once watching and the first read are done
+	publish  func(ReloadStatus)      // called with each new status
+	observed func(statusObservation) // called with each new write of .status
+	onReady  func()                  // optional: called once watching and the first read are done
+
+	// pidFile returns the reloader's pid file, read at each check; nil
+	// means the pid is not followed. reloaderPID is called with each new
+	// pid read from it. When the file is in dir, its changes are seen as
+	// they happen; elsewhere at each safety poll.
+	pidFile     func() string
+	reloaderPID func(int)
 
 	state statusState
 }
 
 // statusState remembers what was observed and published last.
 type statusState struct {
-	observedRaw string // last well-formed .status content
+	observed    statusStamp // last well-formed .status write
 	published   ReloadStatus
 	hasSnapshot bool // published holds a publication
+	pid         int  // last pid read from the pid file; 0 before any
+}
+
+// statusStamp identifies one write of .status: its content, modification
+// time and inode. Two writes of the same content, even in the same second,
+// differ in their modification time (unless the file system's clock did
+// not move in between). The zero value stands for a missing file.
+type statusStamp struct {
+	raw     string
+	modTime int64 // nanoseconds since the Unix epoch
+	ino     uint64
+}
+
+// statusObservation is a new write of .status seen by the watcher.
+type statusObservation struct {
+	failed bool
+	stamp  statusStamp
+}
+
+// statStatus stats and then reads .status in dir; a missing or unreadable
+// file gives the zero stamp. Stat comes first, so a write between the two
+// leaves a stamp that the next read tells apart.
+func statStatus(dir string) statusStamp {
+	path := filepath.Join(dir, statusFile)
+	info, err := os.Stat(path)
+	if err != nil {
+		return statusStamp{}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return statusStamp{}
+	}
+	return stampOf(info, string(raw))
+}
+
+// stampOf is the stamp of a .status write with the given file information
+// and content.
+func stampOf(info fs.FileInfo, raw string) statusStamp {
+	s := statusStamp{raw: raw, modTime: info.ModTime().UnixNano()}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		s.ino = st.Ino
+	}
+	return s
 }
 
 // run watches the directory until ctx ends. Without a working watch (the
@@ -71,6 +122,7 @@ func (w *statusWatcher) run(ctx context.Context) {
 	watcher := w.startWatch()
 	defer func() { closeWatch(watcher) }()
 	w.readAndPublish()
+	w.readPID()
 	if w.onReady != nil {
 		w.onReady()
 	}
@@ -85,7 +137,7 @@ func (w *statusWatcher) run(ctx context.Context) {
 				watcher = nil
 				continue
 			}
-			if isResultEvent(ev) {
+			if isResultEvent(ev) || w.isPIDEvent(ev) {
 				quiet.arm(StatusQuietPeriod)
 			}
 		case err, ok := <-errs:
@@ -99,11 +151,13 @@ func (w *statusWatcher) run(ctx context.Context) {
 		case <-quiet.C():
 			quiet.fired()
 			w.readAndPublish()
+			w.readPID()
 		case <-ticker.C():
 			if watcher == nil {
 				watcher = w.startWatch()
 			}
 			w.readAndPublish()
+			w.readPID()
 		}
 	}
 }
@@ -150,16 +204,44 @@ func isResultEvent(ev fsnotify.Event) bool {
 	return false
 }
 
+// isPIDEvent tells whether ev may have changed the reloader's pid file.
+func (w *statusWatcher) isPIDEvent(ev fsnotify.Event) bool {
+	if w.pidFile == nil || (!ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Rename)) {
+		return false
+	}
+	return filepath.Clean(ev.Name) == filepath.Clean(w.pidFile())
+}
+
+// readPID reads the reloader's pid file and reports a pid other than the
+// last one read. A missing or malformed file (the reloader is starting or
+// gone) reports nothing.
+func (w *statusWatcher) readPID() {
+	if w.pidFile == nil {
+		return
+	}
+	pid, err := readPID(w.pidFile())
+	if err != nil || pid == w.state.pid {
+		return
+	}
+	w.state.pid = pid
+	w.log.V(1).Info("reloader pid read", "pid", pid)
+	w.reloaderPID(pid)
+}
+
 // readAndPublish reads the result files and publishes them when they differ
-// from the last publication.
+// from the last publication. A new write of .status is reported to observed
+// first.
 func (w *statusWatcher) readAndPublish() {
+	info, statErr := os.Stat(filepath.Join(w.dir, statusFile))
 	s, ok := w.read()
 	if !ok {
 		return
 	}
-	if s.Raw != w.state.observedRaw {
-		w.state.observedRaw = s.Raw
-		w.observed(isFailure(s.Raw))
+	if statErr == nil {
+		if stamp := stampOf(info, s.Raw); stamp != w.state.observed {
+			w.state.observed = stamp
+			w.observed(statusObservation{failed: isFailure(s.Raw), stamp: stamp})
+		}
 	}
 	if w.state.hasSnapshot && s == w.state.published {
 		return

@@ -118,12 +118,25 @@ type watcherFixture struct {
 
 	mu       sync.Mutex
 	observed []bool
+	pids     []int
 }
 
-func (w *watcherFixture) observe(failed bool) {
+func (w *watcherFixture) reloaderPID(pid int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.observed = append(w.observed, failed)
+	w.pids = append(w.pids, pid)
+}
+
+func (w *watcherFixture) pidsRead() []int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.pids)
+}
+
+func (w *watcherFixture) observe(o statusObservation) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.observed = append(w.observed, o.failed)
 }
 
 func (w *watcherFixture) observations() []bool {
@@ -143,7 +156,9 @@ func startWatcher(t *testing.T, dir string, clk clock.WithTicker) *watcherFixtur
 		publish:  f.published.add,
 		observed: f.observe,
 		onReady:  func() { close(ready) },
+		pidFile:  func() string { return filepath.Join(dir, "reloader.pid") },
 	}
+	w.reloaderPID = f.reloaderPID
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -256,8 +271,9 @@ func TestStatusWatcherTwoReloadsInTheSameSecond(t *testing.T) {
 	w.waitPublished(t, first)
 	second := reloadSuccess(t, dir, "1700000000", "router bgp 64513\n")
 	w.waitPublished(t, first, second)
-	// The .status content did not change: no new status was observed.
-	if diff := cmp.Diff([]bool{false}, w.observations()); diff != "" {
+	// The .status content did not change, but it was written again: a
+	// new status was observed (it answers a hand-off).
+	if diff := cmp.Diff([]bool{false, false}, w.observations()); diff != "" {
 		t.Errorf("observed statuses (-want +got):\n%s", diff)
 	}
 }
@@ -378,5 +394,71 @@ func TestFailureStatusReusesTheConfig(t *testing.T) {
 	})
 	if diff := cmp.Diff(h.reloads.first(), h.reloads.last()); diff != "" {
 		t.Errorf("the reuse must hand over the same config (-first +reused):\n%s", diff)
+	}
+}
+
+// TestStatusWatcherFollowsThePIDFile checks that each new pid written to
+// the pid file is reported once, and that a missing or partly written
+// file reports nothing.
+func TestStatusWatcherFollowsThePIDFile(t *testing.T) {
+	dir := t.TempDir()
+	writeStatusFile(t, dir, "reloader.pid", "100")
+	w := startWatcher(t, dir, clock.RealClock{})
+	waitFor(t, "the pid at start", func() bool { return len(w.pidsRead()) == 1 })
+
+	// A restart: the file goes, comes back empty, then holds the new pid.
+	if err := os.Remove(filepath.Join(dir, "reloader.pid")); err != nil {
+		t.Fatal(err)
+	}
+	writeStatusFile(t, dir, "reloader.pid", "")
+	time.Sleep(2 * StatusQuietPeriod)
+	writeStatusFile(t, dir, "reloader.pid", "200")
+	waitFor(t, "the new pid", func() bool { return len(w.pidsRead()) == 2 })
+	writeStatusFile(t, dir, "reloader.pid", "200")
+	time.Sleep(2 * StatusQuietPeriod)
+	if diff := cmp.Diff([]int{100, 200}, w.pidsRead()); diff != "" {
+		t.Errorf("pids reported (-want +got):\n%s", diff)
+	}
+}
+
+// TestStatusWatcherStampsEachWrite checks that the stamp of an observed
+// write is what statStatus gives for it, so a hand-off's receipt and the
+// watcher agree on what is older.
+func TestStatusWatcherStampsEachWrite(t *testing.T) {
+	dir := t.TempDir()
+	var (
+		mu       sync.Mutex
+		observed []statusObservation
+	)
+	ready := make(chan struct{})
+	w := &statusWatcher{
+		dir:     dir,
+		clock:   clock.RealClock{},
+		log:     logr.Discard(),
+		publish: func(ReloadStatus) {},
+		observed: func(o statusObservation) {
+			mu.Lock()
+			defer mu.Unlock()
+			observed = append(observed, o)
+		},
+		onReady: func() { close(ready) },
+	}
+	go w.run(t.Context())
+	<-ready
+	if got := statStatus(dir); got != (statusStamp{}) {
+		t.Errorf("stamp of a missing .status = %+v, want zero", got)
+	}
+	writeStatusFile(t, dir, ".status", "1700000000 failure")
+	waitFor(t, "the observation", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(observed) == 1
+	})
+	mu.Lock()
+	got := observed[0]
+	mu.Unlock()
+	want := statusObservation{failed: true, stamp: statStatus(dir)}
+	if got != want {
+		t.Errorf("observed %+v, want %+v", got, want)
 	}
 }
