@@ -1,0 +1,263 @@
+package differential
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/frrk8s/frrk8s/internal/cienv"
+	"github.com/frrk8s/frrk8s/internal/e2eharness"
+	"github.com/frrk8s/frrk8s/internal/frr"
+	"github.com/frrk8s/frrk8s/internal/frrtest"
+)
+
+// Environment of the long run (make test-differential).
+const (
+	// EnvSeeds is the number of seeds to run, starting at EnvFirstSeed.
+	envSeeds = "FRRK8S_DIFF_SEEDS"
+	// envFirstSeed is the first seed (default 1).
+	envFirstSeed = "FRRK8S_DIFF_FIRST_SEED"
+	// envSteps is the number of frr.conf files per seed.
+	envSteps = "FRRK8S_DIFF_STEPS"
+	// envCheckEvery compares with a fresh instance every N steps too (0:
+	// only the last step).
+	envCheckEvery = "FRRK8S_DIFF_CHECK_EVERY"
+)
+
+// Defaults of the short run in `go test ./...`: a few seeds with a dozen
+// files each, compared halfway and at the end.
+const (
+	defaultSeeds      = 2
+	defaultSteps      = 12
+	defaultCheckEvery = 6
+)
+
+var seedFlag = flag.Int64("seed", -1, "run only this seed (TestDifferential)")
+
+// reloadTimeout bounds one reload through the reloader; frr-reload.py on a
+// loaded machine can take several seconds per call.
+const reloadTimeout = 2 * time.Minute
+
+var build = e2eharness.NewBuild("frrk8s-differential-", map[string]string{"frr-reloader": "./cmd/reloader"})
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	build.Remove()
+	os.Exit(code)
+}
+
+// plan is what one run covers.
+type plan struct {
+	seeds      []uint64
+	steps      int
+	checkEvery int
+}
+
+func planFromEnv(t *testing.T) plan {
+	t.Helper()
+	p := plan{steps: envInt(t, envSteps, defaultSteps), checkEvery: envInt(t, envCheckEvery, defaultCheckEvery)}
+	if *seedFlag >= 0 {
+		p.seeds = []uint64{uint64(*seedFlag)}
+		return p
+	}
+	first := envInt(t, envFirstSeed, 1)
+	for i := range envInt(t, envSeeds, defaultSeeds) {
+		p.seeds = append(p.seeds, uint64(first+i))
+	}
+	return p
+}
+
+func envInt(t *testing.T, name string, def int) int {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		t.Fatalf("%s=%q: want a non-negative integer", name, v)
+	}
+	return n
+}
+
+// TestDifferential applies seeded sequences of generated frr.conf files
+// through the reloader binary to one FRR instance (A) and checks, at the
+// end and every FRRK8S_DIFF_CHECK_EVERY steps, that A runs the same
+// configuration as a fresh instance (B) given the same file through
+// `frr-reload.py --reload --overwrite`, and that `frr-reload.py --test`
+// with that file finds the same differences on both.
+func TestDifferential(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real FRR test")
+	}
+	p := planFromEnv(t)
+	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
+		bin, err := build.Path("frr-reloader")
+		if err != nil {
+			if _, lookErr := exec.LookPath("go"); lookErr != nil {
+				cienv.SkipOrFail(t, "the go tool is needed to build the reloader: %v", lookErr)
+			}
+			t.Fatal(err)
+		}
+		topo := frrtest.NewTopology(t)
+		for _, seed := range p.seeds {
+			t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+				runSeed(t, v, topo, bin, seed, p)
+			})
+		}
+	})
+}
+
+// runSeed runs one sequence on a fresh instance A.
+func runSeed(t *testing.T, v frrtest.Version, topo *frrtest.Topology, bin string, seed uint64, p plan) {
+	steps, err := Generate(seed, p.steps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := frrtest.StartFRR(t, topo.Node, fmt.Sprintf("a%d", seed), frrtest.WithBackend(v.Backend), frrtest.WithWatchfrr())
+	r := startReloader(t, bin, a)
+	for i, step := range steps {
+		if err := r.apply(step.Config); err != nil {
+			t.Fatalf("seed %d step %d (%s): %v\n%s", seed, i, step.Change, err, history(steps, i))
+		}
+		last := i == len(steps)-1
+		if !last && (p.checkEvery == 0 || (i+1)%p.checkEvery != 0) {
+			continue
+		}
+		if msg := compareWithFresh(t, v, topo, a, seed, i, step.Config); msg != "" {
+			t.Fatalf("seed %d step %d (rerun with -seed=%d): %s\n%s", seed, i, seed, msg, history(steps, i))
+		}
+	}
+}
+
+// history prints the changes up to step last and the file of that step.
+func history(steps []Step, last int) string {
+	var b strings.Builder
+	for i, s := range steps[:last+1] {
+		fmt.Fprintf(&b, "step %d: %s\n", i, s.Change)
+	}
+	fmt.Fprintf(&b, "frr.conf of step %d:\n%s", last, steps[last].Config)
+	return b.String()
+}
+
+// compareWithFresh starts instance B, reloads it with config and compares
+// the running configurations of A and B; it returns "" when they match.
+func compareWithFresh(t *testing.T, v frrtest.Version, topo *frrtest.Topology, a *frrtest.Instance, seed uint64, step int, config string) string {
+	t.Helper()
+	b := frrtest.StartFRR(t, topo.Peer, fmt.Sprintf("b%d-%d", seed, step), frrtest.WithBackend(v.Backend), frrtest.WithWatchfrr())
+	defer b.Stop()
+	if out, err := b.Reload(config); err != nil {
+		return fmt.Sprintf("frr-reload.py --reload --overwrite on a fresh instance failed: %v\n%s", err, out)
+	}
+	runA, err := a.Vtysh("show running-config")
+	if err != nil {
+		return err.Error()
+	}
+	runB, err := b.Vtysh("show running-config")
+	if err != nil {
+		return err.Error()
+	}
+	if diffs := Diff(ParseRunningConfig(runA), ParseRunningConfig(runB)); len(diffs) > 0 {
+		return fmt.Sprintf("A (reloader, step by step) and B (frr-reload.py, fresh) differ in %d contexts; first %s\nA running-config:\n%s",
+			len(diffs), diffs[0], runA)
+	}
+	file := filepath.Join(t.TempDir(), "frr.conf")
+	if err := os.WriteFile(file, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	testA, err := reloadTest(a, file)
+	if err != nil {
+		return err.Error()
+	}
+	testB, err := reloadTest(b, file)
+	if err != nil {
+		return err.Error()
+	}
+	if !slices.Equal(testA.Delete, testB.Delete) || !slices.Equal(testA.Add, testB.Add) {
+		return fmt.Sprintf("frr-reload.py --test finds different changes on A and B:\nA: delete %q add %q\nB: delete %q add %q",
+			testA.Delete, testA.Add, testB.Delete, testB.Add)
+	}
+	if !testA.Empty() {
+		t.Logf("seed %d step %d: frr-reload.py --test is not empty on either instance: delete %q add %q",
+			seed, step, testA.Delete, testA.Add)
+	}
+	return ""
+}
+
+// reloadTest runs `frr-reload.py --test file` against inst and parses its
+// standard output (its log goes to standard error).
+func reloadTest(inst *frrtest.Instance, file string) (ReloadTestDiff, error) {
+	argv := slices.Concat(strings.Fields(inst.ReloadCmd()), strings.Fields(inst.ReloadArgs()), []string{"--test", file})
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return ReloadTestDiff{}, fmt.Errorf("frr-reload.py --test on %s: %w\n%s%s", inst.Name(), err, stdout.String(), stderr.String())
+	}
+	return ParseReloadTest(stdout.String()), nil
+}
+
+// reloader is the reloader binary running on a shared volume, applied to
+// one FRR instance.
+type reloader struct {
+	proc *e2eharness.Process
+	dir  string
+}
+
+func startReloader(t *testing.T, bin string, inst *frrtest.Instance) *reloader {
+	t.Helper()
+	dir := t.TempDir()
+	env := append([]string{"SHARED_VOLUME=" + dir}, inst.Env()...)
+	r := &reloader{proc: e2eharness.Start(t, "reloader", nil, env, bin), dir: dir}
+	want := strconv.Itoa(r.proc.Pid())
+	frrtest.WaitFor(t, 30*time.Second, func() (bool, string) {
+		got, err := os.ReadFile(filepath.Join(dir, "reloader.pid"))
+		return string(got) == want, fmt.Sprintf("reloader.pid = %q (%v), want %q", got, err, want)
+	})
+	return r
+}
+
+// apply hands config to the reloader as the daemon does (frr.conf written
+// 0600, SIGHUP) and waits for the new .status; .status is removed first so
+// that two reloads within one second are told apart.
+func (r *reloader) apply(config string) error {
+	status := filepath.Join(r.dir, ".status")
+	if err := os.Remove(status); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := frr.WriteConfig(filepath.Join(r.dir, "frr.conf"), config); err != nil {
+		return err
+	}
+	if err := r.proc.Cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		return fmt.Errorf("signal the reloader: %w", err)
+	}
+	deadline := time.Now().Add(reloadTimeout)
+	for {
+		b, err := os.ReadFile(status)
+		if fields := strings.Fields(string(b)); err == nil && len(fields) == 2 {
+			if fields[1] == "success" {
+				return nil
+			}
+			lastError, _ := os.ReadFile(filepath.Join(r.dir, "last-error"))
+			return fmt.Errorf("the reloader reports %q:\n%s", b, lastError)
+		}
+		if r.proc.Exited() {
+			return fmt.Errorf("the reloader exited:\n%s", r.proc.Out.String())
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no .status within %v", reloadTimeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
