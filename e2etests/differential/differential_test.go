@@ -38,8 +38,8 @@ const (
 // files each, compared halfway and at the end.
 const (
 	defaultSeeds      = 2
-	defaultSteps      = 12
-	defaultCheckEvery = 6
+	defaultSteps      = 10
+	defaultCheckEvery = 5
 )
 
 var seedFlag = flag.Int64("seed", -1, "run only this seed (TestDifferential)")

@@ -18,19 +18,27 @@ const GlobalContext = "global"
 type Contexts map[string][]string
 
 // volatilePrefixes start lines that differ between FRR instances running the
-// same configuration, or that only frame the output.
+// same configuration, or that only frame the output. The hostname is one:
+// frr-reload.py sets it in vtysh only, so show running-config keeps the
+// machine's name after a reload and the file's after `vtysh -f`.
 var volatilePrefixes = []string{
 	"frr version ",
+	"hostname ",
 	"Building configuration",
 	"Current configuration",
 }
+
+// emptyBlocks are blocks that configure nothing by themselves: FRR keeps
+// printing them once their last entry is removed, while an instance that
+// never had an entry does not print them.
+var emptyBlocks = []string{"bfd"}
 
 // exitWords close a block in FRR's output.
 var exitWords = []string{"exit", "exit-address-family", "exit-vrf", "exit-vni", "exit-vnc", "end"}
 
 // ParseRunningConfig normalises the output of `show running-config` (or an
 // frr.conf): comments ("!"), blank lines, exit words and volatile lines are
-// dropped, whitespace inside lines is collapsed, and every other line is
+// dropped (as are an empty "bfd" block), whitespace inside lines is collapsed, and every other line is
 // filed under its context. A line opens a block when the next line is
 // indented deeper or is an exit word at the same indentation; the context
 // of a line is the chain of open blocks, joined with " / ". Top-level prefix
@@ -89,7 +97,22 @@ func ParseRunningConfig(text string) Contexts {
 	for k := range res {
 		slices.Sort(res[k])
 	}
+	for _, k := range emptyBlocks {
+		if lines, ok := res[k]; ok && len(lines) == 0 && !hasChildren(res, k) {
+			delete(res, k)
+		}
+	}
 	return res
+}
+
+// hasChildren reports whether a context holds other contexts.
+func hasChildren(c Contexts, key string) bool {
+	for k := range c {
+		if strings.HasPrefix(k, key+" / ") {
+			return true
+		}
+	}
+	return false
 }
 
 func isVolatile(line string) bool {
@@ -203,7 +226,10 @@ func (d ReloadTestDiff) Empty() bool { return len(d.Delete) == 0 && len(d.Add) =
 // ParseReloadTest reads the "Lines To Delete" and "Lines To Add" sections of
 // `frr-reload.py --test` output; log lines before them are ignored. Each
 // printed command (a context line followed by indented lines) becomes one
-// entry with its lines joined by " / ".
+// entry with its lines joined by " / ". Volatile lines (the hostname) are
+// dropped, and so is deleting one of the emptyBlocks
+// ("no bfd") is dropped: frr-reload.py asks for it whenever FRR prints the
+// empty block, and FRR keeps printing it after the command.
 func ParseReloadTest(out string) ReloadTestDiff {
 	var d ReloadTestDiff
 	var section *[]string
@@ -235,6 +261,11 @@ func ParseReloadTest(out string) ReloadTestDiff {
 		current = append(current, text)
 	}
 	flush()
+	d.Delete = slices.DeleteFunc(d.Delete, func(l string) bool {
+		l = strings.TrimPrefix(l, "no ")
+		return slices.Contains(emptyBlocks, l) || isVolatile(l)
+	})
+	d.Add = slices.DeleteFunc(d.Add, isVolatile)
 	slices.Sort(d.Delete)
 	slices.Sort(d.Add)
 	return d

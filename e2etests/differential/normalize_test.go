@@ -59,7 +59,7 @@ end
 
 func TestParseRunningConfig(t *testing.T) {
 	want := Contexts{
-		GlobalContext: {"frr defaults traditional", "hostname diff-node", "ip nht resolve-via-default",
+		GlobalContext: {"frr defaults traditional", "ip nht resolve-via-default",
 			"log stdout informational", "service integrated-vtysh-config"},
 		"ip prefix-list 198.51.100.10-allowed-ipv4": {
 			"ip prefix-list 198.51.100.10-allowed-ipv4 seq 1 permit 10.0.1.0/24",
@@ -111,7 +111,7 @@ bfd
     
 `
 	want := Contexts{
-		GlobalContext:              {"hostname diff-node", "log stdout informational"},
+		GlobalContext:              {"log stdout informational"},
 		"ip prefix-list a":         {"ip prefix-list a seq 1 permit 10.0.0.0/24"},
 		"route-map a-out permit 1": {"match ip address prefix-list a", "on-match next", "set local-preference 100"},
 		"router bgp 64512":         {"neighbor 198.51.100.10 remote-as 64513", "no bgp default ipv4-unicast"},
@@ -127,8 +127,8 @@ bfd
 // TestParseIgnoresOrder checks that the order of blocks and of lines inside
 // them does not matter, and that the volatile lines are dropped.
 func TestParseIgnoresOrder(t *testing.T) {
-	a := "frr version 8.4.4\nrouter bgp 1 vrf a\n x\n y\nexit\n!\nrouter bgp 1 vrf b\n z\nexit\nip prefix-list l seq 2 deny any\nip prefix-list l seq 1 permit any\nend\n"
-	b := "frr version 10.4.3\nip prefix-list l seq 1 permit any\nrouter bgp 1 vrf b\n z\nexit\n!\nrouter bgp 1 vrf a\n y\n x\nexit\nip prefix-list l seq 2 deny any\n"
+	a := "frr version 8.4.4\nhostname a\nbfd\nexit\nrouter bgp 1 vrf a\n x\n y\nexit\n!\nrouter bgp 1 vrf b\n z\nexit\nip prefix-list l seq 2 deny any\nip prefix-list l seq 1 permit any\nend\n"
+	b := "frr version 10.4.3\nhostname b\nip prefix-list l seq 1 permit any\nrouter bgp 1 vrf b\n z\nexit\n!\nrouter bgp 1 vrf a\n y\n x\nexit\nip prefix-list l seq 2 deny any\n"
 	if diffs := Diff(ParseRunningConfig(a), ParseRunningConfig(b)); len(diffs) > 0 {
 		t.Errorf("reordered configs differ: %v", diffs)
 	}
@@ -162,6 +162,8 @@ func TestParseReloadTest(t *testing.T) {
 	out := `
 Lines To Delete
 ===============
+no bfd
+no hostname vm
 ip prefix-list a seq 2 permit 10.0.2.0/24
 router bgp 64512
  address-family ipv4 unicast
@@ -169,6 +171,7 @@ router bgp 64512
 
 Lines To Add
 ============
+hostname diff-node
 router bgp 64512
  neighbor 198.51.100.11 remote-as 64513
 ip prefix-list a seq 3 permit 10.0.3.0/24
