@@ -38,13 +38,15 @@ type Step struct {
 
 // Generate returns steps frr.conf files for seed: the first renders a random
 // valid starting configuration, each later one applies one to three random
-// changes to the previous. The same seed always yields the same sequence.
+// changes to the previous. Half of the steps only change prefixes (network
+// lines and prefix-list entries), the kind of change the reloader may apply
+// incrementally. The same seed always yields the same sequence.
 func Generate(seed uint64, steps int) ([]Step, error) {
 	g := &generator{rnd: rand.New(rand.NewPCG(seed, seed^0x5eed5eed5eed5eed)), st: newState()}
 	var out []Step
 	var changes []string
 	for i := range 6 + g.rnd.IntN(6) {
-		c, err := g.mutate()
+		c, err := g.mutate(false)
 		if err != nil {
 			return nil, fmt.Errorf("seed %d, start change %d: %w", seed, i, err)
 		}
@@ -58,8 +60,9 @@ func Generate(seed uint64, steps int) ([]Step, error) {
 		}
 		out = append(out, Step{Change: strings.Join(changes, "; "), Configs: configs, Config: text})
 		changes = changes[:0]
+		prefixOnly := g.rnd.IntN(2) == 0
 		for range 1 + g.rnd.IntN(3) {
-			c, err := g.mutate()
+			c, err := g.mutate(prefixOnly)
 			if err != nil {
 				return nil, fmt.Errorf("seed %d, step %d: %w", seed, len(out), err)
 			}
@@ -345,23 +348,31 @@ type generator struct {
 // or returns "" when it does not apply to s.
 type change struct {
 	weight int
-	apply  func(g *generator, s *state) string
+	// prefixOnly marks changes that touch prefixes only (network lines and
+	// prefix-list entries, at times a new list or route-map entry).
+	prefixOnly bool
+	apply      func(g *generator, s *state) string
 }
 
 // maxAttempts bounds the tries to find a change that applies and converts.
 const maxAttempts = 200
 
-// mutate applies one random change that the conversion accepts.
-func (g *generator) mutate() (string, error) {
+// mutate applies one random change that the conversion accepts, only a
+// prefixOnly one when asked.
+func (g *generator) mutate(prefixOnly bool) (string, error) {
+	var kinds []change
 	total := 0
 	for _, c := range changes {
-		total += c.weight
+		if c.prefixOnly || !prefixOnly {
+			kinds = append(kinds, c)
+			total += c.weight
+		}
 	}
 	var lastErr error
 	for range maxAttempts {
 		pick := g.rnd.IntN(total)
 		var c change
-		for _, c = range changes {
+		for _, c = range kinds {
 			if pick < c.weight {
 				break
 			}
@@ -436,7 +447,7 @@ func where(r *routerState, n *neighborState) string {
 
 // changes are the random changes with their weights.
 var changes = []change{
-	{4, func(g *generator, s *state) string { // advertise a new router prefix
+	{4, true, func(g *generator, s *state) string { // advertise a new router prefix
 		r := pick(g, s.Routers)
 		candidates := missing(slices.Concat(v4Prefixes, v6Prefixes), r.Prefixes)
 		if len(candidates) == 0 {
@@ -446,7 +457,7 @@ var changes = []change{
 		r.Prefixes = insertSorted(r.Prefixes, p)
 		return "add prefix " + p + " to " + where(r, nil)
 	}},
-	{3, func(g *generator, s *state) string { // withdraw a router prefix
+	{3, true, func(g *generator, s *state) string { // withdraw a router prefix
 		r := pick(g, s.Routers)
 		if len(r.Prefixes) == 0 {
 			return ""
@@ -459,7 +470,7 @@ var changes = []change{
 		}
 		return "remove prefix " + p + " from " + where(r, nil)
 	}},
-	{5, func(g *generator, s *state) string { // allow a prefix to a neighbor
+	{5, true, func(g *generator, s *state) string { // allow a prefix to a neighbor
 		r, n := g.anyNeighbor(s)
 		if n == nil || n.AdvertiseAll {
 			return ""
@@ -477,7 +488,7 @@ var changes = []change{
 		n.Allowed = insertSorted(n.Allowed, p)
 		return "allow " + p + " to " + where(r, n)
 	}},
-	{3, func(g *generator, s *state) string { // stop allowing a prefix
+	{3, true, func(g *generator, s *state) string { // stop allowing a prefix
 		r, n := g.anyNeighbor(s)
 		if n == nil || n.AdvertiseAll || len(n.Allowed) == 0 {
 			return ""
@@ -487,7 +498,7 @@ var changes = []change{
 		n.prune(r)
 		return "disallow " + p + " to " + where(r, n)
 	}},
-	{1, func(g *generator, s *state) string { // toggle advertise mode all
+	{1, false, func(g *generator, s *state) string { // toggle advertise mode all
 		r, n := g.anyNeighbor(s)
 		if n == nil {
 			return ""
@@ -507,7 +518,7 @@ var changes = []change{
 		n.Allowed = nil
 		return "advertise all to " + where(r, n)
 	}},
-	{3, func(g *generator, s *state) string { // give an advertised prefix a local preference
+	{3, true, func(g *generator, s *state) string { // give an advertised prefix a local preference
 		r, n := g.anyNeighbor(s)
 		if n == nil {
 			return ""
@@ -529,7 +540,7 @@ var changes = []change{
 		n.LocalPrefs[lp] = insertSorted(n.LocalPrefs[lp], p)
 		return fmt.Sprintf("localPref %d for %s to %s", lp, p, where(r, n))
 	}},
-	{2, func(g *generator, s *state) string { // drop a local preference
+	{2, true, func(g *generator, s *state) string { // drop a local preference
 		r, n := g.anyNeighbor(s)
 		if n == nil || len(n.LocalPrefs) == 0 {
 			return ""
@@ -540,7 +551,7 @@ var changes = []change{
 		n.prune(r)
 		return fmt.Sprintf("no localPref %d for %s to %s", lp, p, where(r, n))
 	}},
-	{3, func(g *generator, s *state) string { // tag an advertised prefix with a community
+	{3, true, func(g *generator, s *state) string { // tag an advertised prefix with a community
 		r, n := g.anyNeighbor(s)
 		if n == nil {
 			return ""
@@ -560,7 +571,7 @@ var changes = []change{
 		n.Communities[c] = insertSorted(n.Communities[c], p)
 		return fmt.Sprintf("community %s for %s to %s", c, p, where(r, n))
 	}},
-	{2, func(g *generator, s *state) string { // drop a community
+	{2, true, func(g *generator, s *state) string { // drop a community
 		r, n := g.anyNeighbor(s)
 		if n == nil || len(n.Communities) == 0 {
 			return ""
@@ -571,7 +582,7 @@ var changes = []change{
 		n.prune(r)
 		return fmt.Sprintf("no community %s for %s to %s", c, p, where(r, n))
 	}},
-	{2, func(g *generator, s *state) string { // add a neighbor
+	{2, false, func(g *generator, s *state) string { // add a neighbor
 		r := pick(g, s.Routers)
 		if len(r.Neighbors) >= 4 {
 			return ""
@@ -602,7 +613,7 @@ var changes = []change{
 		slices.SortFunc(r.Neighbors, func(a, b *neighborState) int { return strings.Compare(a.Addr, b.Addr) })
 		return fmt.Sprintf("add %s (AS %d, dual %t)", where(r, n), n.ASN, n.Dual)
 	}},
-	{1, func(g *generator, s *state) string { // remove a neighbor
+	{1, false, func(g *generator, s *state) string { // remove a neighbor
 		r, n := g.anyNeighbor(s)
 		if n == nil {
 			return ""
@@ -610,7 +621,7 @@ var changes = []change{
 		r.Neighbors = slices.DeleteFunc(r.Neighbors, func(x *neighborState) bool { return x == n })
 		return "remove " + where(r, n)
 	}},
-	{2, func(g *generator, s *state) string { // accept a prefix selector
+	{2, true, func(g *generator, s *state) string { // accept a prefix selector
 		r, n := g.anyNeighbor(s)
 		if n == nil || n.ReceiveAll {
 			return ""
@@ -628,7 +639,7 @@ var changes = []change{
 		n.Receive = append(n.Receive, sel)
 		return fmt.Sprintf("receive %s le %d ge %d from %s", sel.Prefix, sel.LE, sel.GE, where(r, n))
 	}},
-	{2, func(g *generator, s *state) string { // drop a prefix selector
+	{2, true, func(g *generator, s *state) string { // drop a prefix selector
 		r, n := g.anyNeighbor(s)
 		if n == nil || len(n.Receive) == 0 {
 			return ""
@@ -638,7 +649,7 @@ var changes = []change{
 		n.Receive = slices.Delete(n.Receive, i, i+1)
 		return fmt.Sprintf("stop receiving %s le %d ge %d from %s", sel.Prefix, sel.LE, sel.GE, where(r, n))
 	}},
-	{1, func(g *generator, s *state) string { // toggle receive mode all
+	{1, false, func(g *generator, s *state) string { // toggle receive mode all
 		r, n := g.anyNeighbor(s)
 		if n == nil {
 			return ""
@@ -647,7 +658,7 @@ var changes = []change{
 		n.Receive = nil
 		return fmt.Sprintf("receive all %t from %s", n.ReceiveAll, where(r, n))
 	}},
-	{1, func(g *generator, s *state) string { // add a BFD profile
+	{1, false, func(g *generator, s *state) string { // add a BFD profile
 		candidates := missing(bfdProfiles, sortedKeys(s.BFD))
 		if len(candidates) == 0 {
 			return ""
@@ -656,7 +667,7 @@ var changes = []change{
 		s.BFD[name] = g.randomBFD()
 		return "add BFD profile " + name
 	}},
-	{1, func(g *generator, s *state) string { // change a BFD profile
+	{1, false, func(g *generator, s *state) string { // change a BFD profile
 		if len(s.BFD) == 0 {
 			return ""
 		}
@@ -664,7 +675,7 @@ var changes = []change{
 		s.BFD[name] = g.randomBFD()
 		return "change BFD profile " + name
 	}},
-	{1, func(g *generator, s *state) string { // remove a BFD profile and its uses
+	{1, false, func(g *generator, s *state) string { // remove a BFD profile and its uses
 		if len(s.BFD) == 0 {
 			return ""
 		}
@@ -679,7 +690,7 @@ var changes = []change{
 		}
 		return "remove BFD profile " + name
 	}},
-	{2, func(g *generator, s *state) string { // set or clear a neighbor's BFD profile
+	{2, false, func(g *generator, s *state) string { // set or clear a neighbor's BFD profile
 		r, n := g.anyNeighbor(s)
 		if n == nil {
 			return ""
@@ -692,7 +703,7 @@ var changes = []change{
 		n.BFDProfile = p
 		return fmt.Sprintf("BFD profile %q for %s", p, where(r, n))
 	}},
-	{1, func(g *generator, s *state) string { // change a neighbor's timers
+	{1, false, func(g *generator, s *state) string { // change a neighbor's timers
 		r, n := g.anyNeighbor(s)
 		if n == nil {
 			return ""
@@ -704,7 +715,7 @@ var changes = []change{
 		n.Timers = t
 		return fmt.Sprintf("timers %d %d for %s", t[1], t[0], where(r, n))
 	}},
-	{1, func(g *generator, s *state) string { // add a VRF router
+	{1, false, func(g *generator, s *state) string { // add a VRF router
 		var have []string
 		for _, r := range s.Routers {
 			have = append(have, r.VRF)
@@ -723,7 +734,7 @@ var changes = []change{
 		slices.SortFunc(s.Routers, func(a, b *routerState) int { return strings.Compare(a.VRF, b.VRF) })
 		return "add " + where(r, nil)
 	}},
-	{1, func(g *generator, s *state) string { // remove a VRF router and the imports of it
+	{1, false, func(g *generator, s *state) string { // remove a VRF router and the imports of it
 		if len(s.Routers) < 2 {
 			return ""
 		}
@@ -734,7 +745,7 @@ var changes = []change{
 		}
 		return "remove " + where(r, nil)
 	}},
-	{1, func(g *generator, s *state) string { // toggle a VRF import
+	{1, false, func(g *generator, s *state) string { // toggle a VRF import
 		if len(s.Routers) < 2 {
 			return ""
 		}
@@ -757,7 +768,7 @@ var changes = []change{
 		to.Imports = insertSorted(to.Imports, name)
 		return "import " + name + " into " + where(to, nil)
 	}},
-	{1, func(g *generator, s *state) string { // change a router-id
+	{1, false, func(g *generator, s *state) string { // change a router-id
 		r := pick(g, s.Routers)
 		id := pick(g, routerIDs)
 		if id == r.RouterID {
@@ -766,7 +777,7 @@ var changes = []change{
 		r.RouterID = id
 		return fmt.Sprintf("router-id %q for %s", id, where(r, nil))
 	}},
-	{1, func(g *generator, s *state) string { // add or remove a raw snippet
+	{1, false, func(g *generator, s *state) string { // add or remove a raw snippet
 		i := g.rnd.IntN(len(rawSnippets))
 		if slices.Contains(s.Raw, i) {
 			s.Raw = slices.DeleteFunc(s.Raw, func(x int) bool { return x == i })
