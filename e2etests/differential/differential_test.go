@@ -141,9 +141,7 @@ func runSeed(t *testing.T, v frrtest.Version, topo *frrtest.Topology, bin string
 		if !last && (p.checkEvery == 0 || (i+1)%p.checkEvery != 0) {
 			continue
 		}
-		if msg := compareWithFresh(t, v, topo, a, seed, i, step.Config); msg != "" {
-			t.Fatalf("seed %d step %d (rerun with -seed=%d): %s\n%s", seed, i, seed, msg, history(steps, i))
-		}
+		checkStep(t, v, topo, a, seed, steps, i)
 	}
 }
 
@@ -157,26 +155,61 @@ func history(steps []Step, last int) string {
 	return b.String()
 }
 
-// compareWithFresh starts instance B, reloads it with config and compares
-// the running configurations of A and B; it returns "" when they match.
-func compareWithFresh(t *testing.T, v frrtest.Version, topo *frrtest.Topology, a *frrtest.Instance, seed uint64, step int, config string) string {
+// checkStep compares A after step i with a fresh instance B given that
+// step's file through frr-reload.py. When they differ, a fresh instance C
+// replays steps 0..i through frr-reload.py, as the reloader before the fast
+// path did: if C ends where A is, the difference is frr-reload.py's own
+// (its result depends on the path) and is only logged; otherwise the
+// reloader left FRR where frr-reload.py would not have, and the test fails.
+func checkStep(t *testing.T, v frrtest.Version, topo *frrtest.Topology, a *frrtest.Instance, seed uint64, steps []Step, i int) {
 	t.Helper()
-	b := frrtest.StartFRR(t, topo.Peer, fmt.Sprintf("b%d-%d", seed, step), frrtest.WithBackend(v.Backend), frrtest.WithWatchfrr())
-	defer b.Stop()
+	config := steps[i].Config
+	b := frrtest.StartFRR(t, topo.Peer, fmt.Sprintf("b%d-%d", seed, i), frrtest.WithBackend(v.Backend), frrtest.WithWatchfrr())
+	var fresh string
 	if out, err := b.Reload(config); err != nil {
-		return fmt.Sprintf("frr-reload.py --reload --overwrite on a fresh instance failed: %v\n%s", err, out)
+		fresh = fmt.Sprintf("frr-reload.py --reload --overwrite on fresh B failed: %v\n%s", err, out)
+	} else {
+		fresh = compare(t, a, b, config)
 	}
+	b.Stop()
+	if fresh == "" {
+		return
+	}
+	c := frrtest.StartFRR(t, topo.Peer, fmt.Sprintf("c%d-%d", seed, i), frrtest.WithBackend(v.Backend), frrtest.WithWatchfrr())
+	defer c.Stop()
+	for j, step := range steps[:i+1] {
+		if _, err := c.Reload(step.Config); err != nil {
+			t.Logf("seed %d: frr-reload.py fails on step %d on C too", seed, j)
+		}
+	}
+	if replay := compare(t, a, c, config); replay != "" {
+		t.Fatalf("seed %d step %d (rerun with -seed=%d): A (the reloader, step by step) differs from B (frr-reload.py, fresh): %s\n"+
+			"and from C (frr-reload.py, step by step): %s\n%s", seed, i, seed, fresh, replay, history(steps, i))
+	}
+	t.Logf("seed %d step %d: frr-reload.py's own path dependence (C, replaying every step through frr-reload.py, ends where A is): %s",
+		seed, i, firstLine(fresh))
+}
+
+func firstLine(s string) string {
+	before, _, _ := strings.Cut(s, "\nA running-config")
+	return before
+}
+
+// compare returns "" when a and ref run the same configuration and
+// `frr-reload.py --test` with config finds the same changes on both, else
+// the first difference.
+func compare(t *testing.T, a, ref *frrtest.Instance, config string) string {
+	t.Helper()
 	runA, err := a.Vtysh("show running-config")
 	if err != nil {
 		return err.Error()
 	}
-	runB, err := b.Vtysh("show running-config")
+	runRef, err := ref.Vtysh("show running-config")
 	if err != nil {
 		return err.Error()
 	}
-	if diffs := Diff(ParseRunningConfig(runA), ParseRunningConfig(runB)); len(diffs) > 0 {
-		return fmt.Sprintf("A (reloader, step by step) and B (frr-reload.py, fresh) differ in %d contexts; first %s\nA running-config:\n%s",
-			len(diffs), diffs[0], runA)
+	if diffs := Diff(ParseRunningConfig(runA), ParseRunningConfig(runRef)); len(diffs) > 0 {
+		return fmt.Sprintf("%d contexts differ, first %s (B/C as %q)\nA running-config:\n%s", len(diffs), diffs[0], ref.Name(), runA)
 	}
 	file := filepath.Join(t.TempDir(), "frr.conf")
 	if err := os.WriteFile(file, []byte(config), 0o600); err != nil {
@@ -186,17 +219,13 @@ func compareWithFresh(t *testing.T, v frrtest.Version, topo *frrtest.Topology, a
 	if err != nil {
 		return err.Error()
 	}
-	testB, err := reloadTest(b, file)
+	testRef, err := reloadTest(ref, file)
 	if err != nil {
 		return err.Error()
 	}
-	if !slices.Equal(testA.Delete, testB.Delete) || !slices.Equal(testA.Add, testB.Add) {
-		return fmt.Sprintf("frr-reload.py --test finds different changes on A and B:\nA: delete %q add %q\nB: delete %q add %q",
-			testA.Delete, testA.Add, testB.Delete, testB.Add)
-	}
-	if !testA.Empty() {
-		t.Logf("seed %d step %d: frr-reload.py --test is not empty on either instance: delete %q add %q",
-			seed, step, testA.Delete, testA.Add)
+	if !slices.Equal(testA.Delete, testRef.Delete) || !slices.Equal(testA.Add, testRef.Add) {
+		return fmt.Sprintf("frr-reload.py --test finds different changes:\nA: delete %q add %q\n%s: delete %q add %q",
+			testA.Delete, testA.Add, ref.Name(), testRef.Delete, testRef.Add)
 	}
 	return ""
 }

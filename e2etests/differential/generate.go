@@ -12,7 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
-	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
 )
 
@@ -75,12 +75,7 @@ func Generate(seed uint64, steps int) ([]Step, error) {
 // render converts configs with the product's conversion and renders the
 // result as the daemon does.
 func render(configs []v1beta1.FRRConfiguration) (string, error) {
-	model, err := controller.ConvertToFRR(controller.ConversionInput{
-		Configs:     configs,
-		Namespace:   Namespace,
-		Preselected: true,
-		LogLevel:    "info",
-	})
+	model, err := convert.Convert(convert.Input{Configs: configs, LogLevel: "info"})
 	if err != nil {
 		return "", fmt.Errorf("convert: %w", err)
 	}
