@@ -30,6 +30,8 @@ const (
 type Step struct {
 	// Change describes the changes applied since the previous step.
 	Change string
+	// PrefixOnly says the changes only touched prefixes.
+	PrefixOnly bool
 	// Configs are the FRRConfigurations the file was rendered from.
 	Configs []v1beta1.FRRConfiguration
 	// Config is the rendered frr.conf.
@@ -45,6 +47,7 @@ func Generate(seed uint64, steps int) ([]Step, error) {
 	g := &generator{rnd: rand.New(rand.NewPCG(seed, seed^0x5eed5eed5eed5eed)), st: newState()}
 	var out []Step
 	var changes []string
+	prefixOnly := false
 	for i := range 6 + g.rnd.IntN(6) {
 		c, err := g.mutate(false)
 		if err != nil {
@@ -58,9 +61,9 @@ func Generate(seed uint64, steps int) ([]Step, error) {
 		if err != nil {
 			return nil, fmt.Errorf("seed %d, step %d: %w", seed, len(out), err)
 		}
-		out = append(out, Step{Change: strings.Join(changes, "; "), Configs: configs, Config: text})
+		out = append(out, Step{Change: strings.Join(changes, "; "), PrefixOnly: prefixOnly, Configs: configs, Config: text})
 		changes = changes[:0]
-		prefixOnly := g.rnd.IntN(2) == 0
+		prefixOnly = g.rnd.IntN(2) == 0
 		for range 1 + g.rnd.IntN(3) {
 			c, err := g.mutate(prefixOnly)
 			if err != nil {

@@ -2,6 +2,7 @@ package differential
 
 import (
 	"flag"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,6 +81,51 @@ func TestGenerateCoverage(t *testing.T) {
 		}
 	}
 	t.Logf("change kinds: %v", kinds)
+}
+
+// TestGeneratePrefixOnlySteps checks that most prefix-only steps change
+// nothing but prefix-list entries and network lines, the changes the
+// reloader may apply incrementally (a first local preference for a prefix
+// adds a route-map entry, so not all of them).
+func TestGeneratePrefixOnlySteps(t *testing.T) {
+	prefixOnly, confined := 0, 0
+	for seed := range uint64(20) {
+		steps, err := Generate(seed, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(steps); i++ {
+			if !steps[i].PrefixOnly {
+				continue
+			}
+			prefixOnly++
+			if onlyPrefixLines(Diff(ParseRunningConfig(steps[i-1].Config), ParseRunningConfig(steps[i].Config))) {
+				confined++
+			}
+		}
+	}
+	if prefixOnly < 100 || confined*2 < prefixOnly {
+		t.Errorf("%d prefix-only steps, %d of them confined to prefix lists and network lines; want at least 100 and half", prefixOnly, confined)
+	}
+	t.Logf("%d prefix-only steps, %d confined to prefix lists and network lines", prefixOnly, confined)
+}
+
+// onlyPrefixLines reports whether every difference is a prefix-list entry
+// or a network line.
+func onlyPrefixLines(diffs []ContextDiff) bool {
+	for _, d := range diffs {
+		if d.MissingA || d.MissingB {
+			if !strings.Contains(d.Key, "prefix-list") && !strings.HasSuffix(d.Key, "unicast") {
+				return false
+			}
+		}
+		for _, l := range append(slices.Clone(d.OnlyA), d.OnlyB...) {
+			if !strings.Contains(l, " prefix-list ") && !strings.HasPrefix(l, "network ") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // TestGenerateDump prints one seed's sequence: go test -run Dump -dump-seed=N -v.
