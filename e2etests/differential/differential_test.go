@@ -143,6 +143,21 @@ func runSeed(t *testing.T, v frrtest.Version, topo *frrtest.Topology, bin string
 		}
 		checkStep(t, v, topo, a, seed, steps, i)
 	}
+	t.Logf("seed %d: %d steps; reloader paths: %s", seed, len(steps), reloaderPaths(r.proc.Out.String()))
+}
+
+// pathMarkers are substrings of the reloader's messages that say which way
+// it applied a file; reported for information only (the legacy reloader
+// prints none of them).
+var pathMarkers = []string{"Cold start", "Incremental apply:", "not incremental", "falling back", "full apply"}
+
+// reloaderPaths counts the pathMarkers in the reloader's output.
+func reloaderPaths(out string) string {
+	var parts []string
+	for _, m := range pathMarkers {
+		parts = append(parts, fmt.Sprintf("%q %d", m, strings.Count(out, m)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // history prints the changes up to step last and the file of that step.

@@ -6,6 +6,12 @@
 // to a fresh instance through `frr-reload.py --reload --overwrite`, and
 // compares both running configurations as normalised contexts.
 //
+// The generator builds FRRConfiguration objects rather than the render model:
+// the files then carry whatever the conversion and the renderer do today
+// (prefix-list numbering, sorting, default lines, merged raw config), and a
+// change there (stable sequence numbers, for one) reaches this test without
+// touching it.
+//
 // The generator (Generate) and the normaliser (ParseRunningConfig, Diff) are
 // pure and unit tested; the real-FRR test lives in differential_test.go. A
 // failure names its seed; rerun it alone with
