@@ -23,7 +23,7 @@ import (
 
 // Environment of the long run (make test-differential).
 const (
-	// EnvSeeds is the number of seeds to run, starting at EnvFirstSeed.
+	// envSeeds is the number of seeds to run, starting at envFirstSeed.
 	envSeeds = "FRRK8S_DIFF_SEEDS"
 	// envFirstSeed is the first seed (default 1).
 	envFirstSeed = "FRRK8S_DIFF_FIRST_SEED"
@@ -38,8 +38,8 @@ const (
 // files each, compared halfway and at the end.
 const (
 	defaultSeeds      = 2
-	defaultSteps      = 10
-	defaultCheckEvery = 5
+	defaultSteps      = 8
+	defaultCheckEvery = 4
 )
 
 var seedFlag = flag.Int64("seed", -1, "run only this seed (TestDifferential)")
