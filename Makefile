@@ -10,6 +10,10 @@ LOCALBIN ?= $(CURDIR)/bin
 IMG ?= quay.io/metallb/frr-k8s:main
 NAMESPACE ?= frr-k8s-system
 GO_TEST_FLAGS ?= -timeout 45m
+DIFF_SEEDS ?= 200
+DIFF_STEPS ?= 20
+DIFF_FIRST_SEED ?= 1
+DIFF_CHECK_EVERY ?= 5
 VERSION_PKG := github.com/frrk8s/frrk8s/internal/version
 GIT_COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 GIT_BRANCH ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo dev)
@@ -186,6 +190,12 @@ bench: ## Run the Go benchmarks of the core (conversion, rendering, hand-off, me
 bench-e2e: deps envtest-assets frr10 ## Time FRRConfiguration writes to FRR and FRRNodeState through real FRR 8.4 and 10 (needs root).
 	FRRK8S_FRR10_ROOT="$$(hack/frr10-chroot.sh)" KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" \
 		go test ./e2etests/daemon -run '^$$' -bench ConfigToFRR -benchtime=20x -timeout 60m
+
+.PHONY: test-differential
+test-differential: deps frr10 ## Long seeded differential test of the reloader against frr-reload.py on real FRR 8.4 and 10 (needs root; DIFF_SEEDS, DIFF_STEPS).
+	FRRK8S_FRR10_ROOT="$$(hack/frr10-chroot.sh)" FRRK8S_DIFF_SEEDS=$(DIFF_SEEDS) FRRK8S_DIFF_STEPS=$(DIFF_STEPS) \
+		FRRK8S_DIFF_FIRST_SEED=$(DIFF_FIRST_SEED) FRRK8S_DIFF_CHECK_EVERY=$(DIFF_CHECK_EVERY) \
+		go test ./e2etests/differential -run TestDifferential -count=1 -v -timeout 600m
 
 .PHONY: bench-scale
 bench-scale: deps envtest-assets ## Measure one node's daemon in a 3,000-node, 6,000-config cluster (docs/performance.md; needs root for the FRR column).
