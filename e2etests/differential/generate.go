@@ -82,8 +82,7 @@ func render(configs []v1beta1.FRRConfiguration) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("convert: %w", err)
 	}
-	model.Hostname = Hostname
-	text, err := frr.Render(model)
+	text, err := frr.Render(model, frr.RenderOptions{Hostname: Hostname})
 	if err != nil {
 		return "", fmt.Errorf("render: %w", err)
 	}
