@@ -124,16 +124,6 @@ func TestDiff(t *testing.T) {
 			wantLists: []ListKey{{"ip", "192.0.2.2-allowed-ipv4"}},
 		},
 		{
-			name: "same number, new rule: old removed first",
-			old:  base,
-			new:  edit("seq 10 permit 192.0.2.128/26", "seq 10 permit 192.0.2.128/25"),
-			want: []string{
-				"no ip prefix-list 192.0.2.2-allowed-ipv4 seq 10 permit 192.0.2.128/26",
-				"ip prefix-list 192.0.2.2-allowed-ipv4 seq 10 permit 192.0.2.128/25",
-			},
-			wantLists: []ListKey{{"ip", "192.0.2.2-allowed-ipv4"}},
-		},
-		{
 			name: "new list that nothing references yet",
 			old:  base,
 			new:  base + "ip prefix-list spare seq 1 permit 10.0.0.0/8 ge 16 le 24\n",
@@ -161,6 +151,7 @@ func TestDiff(t *testing.T) {
 			wantAFs: []AFKey{{"router bgp 64512 vrf red", "ipv4 unicast"}},
 		},
 		{name: "neighbor added", old: base, new: edit("  neighbor 192.0.2.2 remote-as 64513", "  neighbor 192.0.2.2 remote-as 64513\n  neighbor 192.0.2.3 remote-as 64513"), wantFull: true},
+		{name: "same number, new rule (positional renumbering)", old: base, new: edit("seq 10 permit 192.0.2.128/26", "seq 10 permit 192.0.2.128/25"), wantFull: true},
 		{name: "route-map changed", old: base, new: edit("route-map 192.0.2.2-out permit 2", "route-map 192.0.2.2-out permit 3"), wantFull: true},
 		{name: "list referenced by a new match", old: base, new: edit("  match ipv6 address prefix-list 192.0.2.2-allowed-ipv6", "  match ipv6 address prefix-list other"), wantFull: true},
 		{name: "lines reordered", old: base, new: edit("log stdout informational\nhostname node", "hostname node\nlog stdout informational"), wantFull: true},
