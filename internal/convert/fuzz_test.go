@@ -14,6 +14,7 @@ import (
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
 	"github.com/frrk8s/frrk8s/internal/attack"
 	"github.com/frrk8s/frrk8s/internal/frr"
+	"github.com/frrk8s/frrk8s/internal/golden"
 )
 
 // lineBreaks are the characters FRR or frr-reload.py (Python's
@@ -110,7 +111,7 @@ func renderedStrings(v reflect.Value, res []string) []string {
 // TestWriteFuzzSeeds rewrites testdata/fuzz/FuzzConvertRender from the
 // render test inputs with -update.
 func TestWriteFuzzSeeds(t *testing.T) {
-	if !updateGoldens() {
+	if !golden.Update() {
 		t.Skip("run with -update to rewrite the seeds")
 	}
 	dir := filepath.Join("testdata", "fuzz", "FuzzConvertRender")

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"flag"
 	"io"
 	"strings"
 	"testing"
@@ -23,20 +22,6 @@ const testNamespace = "frr-k8s-system"
 
 // testNodeLabels are the labels of the node the tests convert for.
 var testNodeLabels = map[string]string{"kubernetes.io/hostname": "node1", "rack": "r1"}
-
-func init() {
-	// -update rewrites the golden files; another test file of the package
-	// may have registered the flag already.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-}
-
-// updateGoldens reports whether -update was given.
-func updateGoldens() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // testObjects are the objects decoded from a test's YAML.
 type testObjects struct {

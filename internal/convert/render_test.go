@@ -5,15 +5,13 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/frrk8s/frrk8s/internal/cienv"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/frr/frrcheck"
+	"github.com/frrk8s/frrk8s/internal/golden"
 )
 
 // End-to-end tests: YAML in testdata → conversion → frr.Render → the golden
@@ -59,30 +57,8 @@ func testRenderGolden(t *testing.T, opts renderOptions) {
 		if mode == frr.SeqStable {
 			path = filepath.Join("testdata", "stable", t.Name()+".golden")
 		}
-		compareGolden(t, path, got)
+		golden.Compare(t, path, got)
 		dryRun(t, got)
-	}
-}
-
-// compareGolden compares text with the golden at path, or rewrites the
-// golden under -update.
-func compareGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if updateGoldens() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatalf("update golden: %v", err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatalf("update golden: %v", err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden: %v", err)
-	}
-	if got != string(want) {
-		diff := cmp.Diff(strings.SplitAfter(string(want), "\n"), strings.SplitAfter(got, "\n"))
-		t.Errorf("rendered config differs from %s (-want +got):\n%s", path, diff)
 	}
 }
 

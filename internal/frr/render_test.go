@@ -1,17 +1,12 @@
 package frr
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/frrk8s/frrk8s/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // goldenPath is the golden file of the running test.
 func goldenPath(t *testing.T) string {
@@ -30,7 +25,7 @@ const stableDir = "stable"
 // -update.
 func testGolden(t *testing.T, c *Config) {
 	t.Helper()
-	compareGoldenFile(t, goldenPath(t), renderWith(t, c, SeqPosition))
+	golden.Compare(t, goldenPath(t), renderWith(t, c, SeqPosition))
 }
 
 // testGoldens is testGolden plus the stable-mode golden
@@ -40,7 +35,7 @@ func testGoldens(t *testing.T, c *Config) {
 	t.Helper()
 	testGolden(t, c)
 	got := renderWith(t, c, SeqStable)
-	compareGoldenFile(t, filepath.Join("testdata", stableDir, t.Name()+".golden"), got)
+	golden.Compare(t, filepath.Join("testdata", stableDir, t.Name()+".golden"), got)
 	checkPrefixLists(t, got, SeqStable)
 }
 
@@ -64,29 +59,6 @@ func renderWith(t *testing.T, c *Config, mode SeqMode) string {
 		t.Fatalf("render: %v", err)
 	}
 	return got
-}
-
-// compareGoldenFile compares got with the file at path, or rewrites the
-// file under -update.
-func compareGoldenFile(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatalf("update golden: %v", err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatalf("update golden: %v", err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden: %v", err)
-	}
-	if got != string(want) {
-		// Compare line by line so whitespace-only lines show up quoted.
-		diff := cmp.Diff(strings.SplitAfter(string(want), "\n"), strings.SplitAfter(got, "\n"))
-		t.Errorf("rendered config differs from %s (-want +got):\n%s", path, diff)
-	}
 }
 
 // config wraps routers into the configuration used by every golden.
