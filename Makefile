@@ -34,6 +34,10 @@ controller-gen: $(LOCALBIN) ## Install the pinned controller-gen into bin/.
 envtest-assets: ## Build (once) and cache kube-apiserver, etcd and kubectl for envtest.
 	@hack/envtest-assets.sh >/dev/null
 
+.PHONY: metallb-assets
+metallb-assets: ## Build (once) and cache MetalLB's controller, speaker and CRDs (the version is pinned in hack/metallb-assets.sh).
+	@hack/metallb-assets.sh >/dev/null
+
 .PHONY: helm
 helm: ## Install the pinned helm into bin/.
 	@HELM_VERSION=$(HELM_VERSION) hack/install-helm.sh >/dev/null
@@ -83,7 +87,7 @@ build: ## Build every binary into bin/.
 	$(if $(BINARIES),CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o $(LOCALBIN)/ $(addprefix ./cmd/,$(BINARIES)),@echo "no binaries yet")
 
 .PHONY: test
-test: deps envtest-assets frr10 helm verify vet build ## Run every test: unit, API server (envtest), real FRR, then the e2e suite against the demo.
+test: deps envtest-assets metallb-assets frr10 helm verify vet build ## Run every test: unit, API server (envtest), real FRR, then the e2e suite and demo-metallb against the demo.
 	rc=0; GO_TEST_FLAGS="$(GO_TEST_FLAGS)" hack/run-tests.sh || rc=$$?; \
 	hack/e2e.sh || rc=$$?; \
 	exit $$rc
@@ -120,6 +124,10 @@ bench-scale: deps envtest-assets ## Measure one node's daemon in a 3,000-node, 6
 .PHONY: demo
 demo: ## Run the local demo end to end and clean up (needs root).
 	hack/demo/demo.sh
+
+.PHONY: demo-metallb
+demo-metallb: ## Run MetalLB's controller and speaker (FRR-K8s mode) against the local demo and check its routes; clean up (needs root).
+	hack/demo/demo-metallb.sh
 
 .PHONY: demo-up
 demo-up: ## Run the local demo and leave it running.
