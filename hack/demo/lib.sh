@@ -13,6 +13,9 @@
 #   demo_write_env
 #
 # and `demo_teardown` alone for "down".
+#
+# DEMO_FRR=10 runs both FRRs from the FRR 10 chroot (hack/frr10-chroot.sh)
+# instead of the host's FRR 8.4.
 
 DEMO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="${DEMO_STATE:-/tmp/frrk8s-demo}"
@@ -28,6 +31,7 @@ HEALTH=127.0.0.1:17572
 WEBHOOK_PORT=19443
 NODE_ASN=64512
 PEER_ASN=64513
+DEMO_FRR="${DEMO_FRR:-8}"
 
 DEMO_NAME=demo
 checks=()
@@ -118,14 +122,28 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 }
 
 kubectl() { "$ASSETS/kubectl" "$@"; }
-vtysh_node() { vtysh --vty_socket "$STATE/frr-node/run" "$@"; }
-vtysh_peer() { vtysh --vty_socket "$STATE/frr-peer/run" "$@"; }
+# vtysh_cmd NAME: the vtysh command line for FRR instance NAME.
+vtysh_cmd() {
+  if [[ $DEMO_FRR == 10 ]]; then
+    echo "sh $STATE/frr-$1/chroot-exec /usr/bin/vtysh"
+  else
+    echo "vtysh --vty_socket $STATE/frr-$1/run"
+  fi
+}
+vtysh_node() { $(vtysh_cmd node) "$@"; }
+vtysh_peer() { $(vtysh_cmd peer) "$@"; }
 
 # ---------------------------------------------------------------- set-up
 
 demo_prepare() {
   step "installing what the demo needs"
   "$DEMO_ROOT/hack/install-deps.sh"
+  if [[ $DEMO_FRR == 10 ]]; then
+    FRR10_ROOT="$("$DEMO_ROOT/hack/frr10-chroot.sh")"
+    echo "FRR 10 from $FRR10_ROOT"
+  elif [[ $DEMO_FRR != 8 ]]; then
+    fail "DEMO_FRR=$DEMO_FRR: use 8 (the host's FRR 8.4) or 10 (the FRR 10 chroot)"
+  fi
   ASSETS="$("$DEMO_ROOT/hack/envtest-assets.sh")"
   export KUBEBUILDER_ASSETS="$ASSETS"
   make -C "$DEMO_ROOT" --no-print-directory build >/dev/null
@@ -181,6 +199,7 @@ EOF
 
 # frr_instance NAME NETNS: private run and config folders, daemons in the foreground.
 frr_instance() {
+  if [[ $DEMO_FRR == 10 ]]; then frr10_instance "$@"; return; fi
   local name="$1" netns="$2" dir="$STATE/frr-$1"
   install -d -o frr -g frr -m 0755 "$dir/run" "$dir/etc"
   printf 'service integrated-vtysh-config\n' >"$dir/etc/vtysh.conf"
@@ -192,6 +211,48 @@ frr_instance() {
     [[ $d == bfdd ]] && extra=(--bfdctl "$dir/run/bfdd.sock")
     start "frr-$name-$d" ip netns exec "$netns" "/usr/lib/frr/$d" -P 0 -f /dev/null \
       --vty_socket "$dir/run" -z "$dir/run/zserv.api" -i "$dir/run/$d.pid" --log stdout "${extra[@]}"
+    [[ $d == zebra ]] && wait_for 15 "zebra of $name" test -S "$dir/run/zserv.api"
+  done
+  wait_for 15 "bgpd of $name" test -S "$dir/run/bgpd.vty"
+  wait_for 15 "bfdd of $name" test -S "$dir/run/bfdd.vty"
+}
+
+# frr10_instance NAME NETNS: FRR 10 from the chroot with its compiled-in
+# paths; a wrapper (as internal/frrtest's FRR 10 backend writes it) enters a
+# private mount namespace and mounts the instance's run, etc and lib folders
+# over the chroot's, and /tmp for the tools, so the demo's files under /tmp
+# have the same path for FRR.
+frr10_instance() {
+  local name="$1" netns="$2" dir="$STATE/frr-$1" ids
+  ids="$(awk -F: '$1 == "frr" {print $3 ":" $4}' "$FRR10_ROOT/etc/passwd")"
+  [[ -n "$ids" ]] || fail "no frr user in $FRR10_ROOT"
+  [[ "$dir" == /tmp/* ]] || fail "DEMO_STATE must be under /tmp with DEMO_FRR=10"
+  install -d -m 0755 "$dir"
+  install -d -o "${ids%%:*}" -g "${ids##*:}" -m 0755 "$dir/run" "$dir/etc" "$dir/lib"
+  printf 'service integrated-vtysh-config\n' >"$dir/etc/vtysh.conf"
+  cat >"$dir/chroot-exec" <<WRAPPER
+#!/bin/sh
+# Runs a command in the FRR 10 chroot $FRR10_ROOT as FRR instance $name sees it.
+set -e
+exec unshare --mount --propagation private -- /bin/sh -e -c '
+root=\$1; state=\$2; shift 2
+if [ "\$DEMO_FRR_DAEMON" = 1 ]; then
+  mount -t proc proc "\$root/proc"
+  mount -t sysfs sysfs "\$root/sys"
+  mount --bind "\$state/lib" "\$root/var/lib/frr"
+else
+  mount --rbind /tmp "\$root/tmp"
+fi
+mount --bind "\$state/run" "\$root/run/frr"
+mount --bind "\$state/etc" "\$root/etc/frr"
+unset DEMO_FRR_DAEMON
+exec chroot "\$root" "\$@"' sh "$FRR10_ROOT" "$dir" "\$@"
+WRAPPER
+  local d
+  for d in mgmtd zebra bgpd bfdd staticd; do
+    start "frr-$name-$d" ip netns exec "$netns" env DEMO_FRR_DAEMON=1 sh "$dir/chroot-exec" \
+      "/usr/lib/frr/$d" -P 0 --log stdout
+    [[ $d == mgmtd ]] && wait_for 15 "mgmtd of $name" test -S "$dir/run/mgmtd.vty"
     [[ $d == zebra ]] && wait_for 15 "zebra of $name" test -S "$dir/run/zserv.api"
   done
   wait_for 15 "bgpd of $name" test -S "$dir/run/bgpd.vty"
@@ -223,17 +284,26 @@ demo_start_frrk8s() {
   step "starting the frr-k8s processes as the DaemonSet runs them"
   SHARED="$STATE/shared"
   RUN="$STATE/frr-node/run"
-  local reload_args="--bindir /usr/bin --confdir $STATE/frr-node/etc --rundir $RUN --vty_socket $RUN"
-  start reloader env SHARED_VOLUME="$SHARED" FRR_RELOAD_ARGS="$reload_args" VTYSH_CMD="vtysh --vty_socket $RUN" \
-    "$BIN/reloader"
+  local vtysh reload_cmd reload_args
+  vtysh="$(vtysh_cmd node)"
+  if [[ $DEMO_FRR == 10 ]]; then
+    # The chroot's compiled-in paths are the instance's folders.
+    reload_cmd="sh $STATE/frr-node/chroot-exec /usr/bin/python3 /usr/lib/frr/frr-reload.py"
+    reload_args=""
+  else
+    reload_cmd="python3 /usr/lib/frr/frr-reload.py"
+    reload_args="--bindir /usr/bin --confdir $STATE/frr-node/etc --rundir $RUN --vty_socket $RUN"
+  fi
+  start reloader env SHARED_VOLUME="$SHARED" FRR_RELOAD_CMD="$reload_cmd" FRR_RELOAD_ARGS="$reload_args" \
+    VTYSH_CMD="$vtysh" "$BIN/reloader"
   wait_for 10 "the reloader pid file" test -s "$SHARED/reloader.pid"
   start controller env FRR_CONFIG_FILE="$SHARED/frr.conf" FRR_RELOADER_PID_FILE="$SHARED/reloader.pid" \
     FRR_RELOADER_STATUS_DIR="$SHARED" FRR_K8S_BGP_DEBOUNCE_TIMEOUT=500 \
     "$BIN/frr-k8s-controller" --node-name="$NODE" --namespace="$NS" --log-level=info \
     --metrics-bind-address="$CONTROLLER_METRICS" --health-probe-bind-address="$HEALTH"
-  start frr-status env VTYSH_CMD="vtysh --vty_socket $RUN" \
+  start frr-status env VTYSH_CMD="$vtysh" \
     "$BIN/status" --node-name="$NODE" --namespace="$NS" --pod-name="frr-k8s-$NODE" --log-level=info --poll-interval=2s
-  start frr-metrics env VTYSH_CMD="vtysh --vty_socket $RUN" \
+  start frr-metrics env VTYSH_CMD="$vtysh" \
     "$BIN/metrics" --metrics-port="$METRICS_PORT" --metrics-bind-address=127.0.0.1
 
   # The webhook: the demo signs its own serving certificate for 127.0.0.1 and
