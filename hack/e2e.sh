@@ -5,8 +5,9 @@
 # variables read from the demo's env file, runs the suite (compiled with
 # `go test -c` while the demo starts) and always removes the demo
 # afterwards. Then, on the freed environment, it runs MetalLB's controller and
-# speaker against frr-k8s (hack/demo/demo-metallb.sh; E2E_METALLB=0 skips
-# it). Exits non-zero when either fails.
+# speaker against frr-k8s (hack/demo/demo-metallb.sh) on FRR 8.4
+# (E2E_METALLB=0 skips it; E2E_METALLB_FRR10=1 also runs it on FRR 10).
+# Exits non-zero when any of them fails.
 #
 # Usage: hack/e2e.sh [test binary flags...]   e.g. hack/e2e.sh -ginkgo.focus=BFD
 # The demo uses fixed network namespaces and ports: when another demo is
@@ -111,8 +112,15 @@ if [[ "${E2E_METALLB:-1}" != 0 ]]; then
   "$ROOT/hack/demo/demo.sh" down
   mlb_started=$SECONDS
   mrc=0
-  "$ROOT/hack/demo/demo-metallb.sh" || mrc=$?
-  echo "demo-metallb: exit status $mrc after $((SECONDS - mlb_started))s"
+  DEMO_FRR=8 "$ROOT/hack/demo/demo-metallb.sh" || mrc=$?
+  echo "demo-metallb (FRR 8.4): exit status $mrc after $((SECONDS - mlb_started))s"
   (( rc != 0 )) || rc=$mrc
+  if [[ "${E2E_METALLB_FRR10:-}" == 1 ]]; then
+    mlb_started=$SECONDS
+    mrc=0
+    DEMO_FRR=10 "$ROOT/hack/demo/demo-metallb.sh" || mrc=$?
+    echo "demo-metallb (FRR 10): exit status $mrc after $((SECONDS - mlb_started))s"
+    (( rc != 0 )) || rc=$mrc
+  fi
 fi
 exit $rc
