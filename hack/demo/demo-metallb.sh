@@ -14,6 +14,10 @@
 # Usage: hack/demo/demo-metallb.sh          run everything and clean up
 #        KEEP=1 hack/demo/demo-metallb.sh   leave it running (hack/demo/demo.sh down stops it)
 #        SERVICES=50                        how many Services the scale step creates
+#        METALLB_NAMESPACE=frr-k8s-system   run MetalLB in frr-k8s's namespace: its
+#                                           BGPPeer's Secret then reaches frr-k8s as
+#                                           passwordSecret instead of a plain password
+#        DEMO_FRR=10                        FRR 10 (chroot) instead of the host's 8.4
 set -euo pipefail
 
 # shellcheck source=hack/demo/lib.sh
@@ -26,7 +30,7 @@ if [[ "${1:-}" == "down" ]]; then
   exit 0
 fi
 
-MLB_NS=metallb-system
+MLB_NS="${METALLB_NAMESPACE:-metallb-system}"
 MLB_CONTROLLER_PORT=17472
 MLB_SPEAKER_PORT=17474
 # The node and the router share AS 64512 (iBGP), so the router sees the
@@ -77,7 +81,7 @@ demo_start_frrk8s
 demo_write_env
 
 step "starting MetalLB's controller and speaker (FRR-K8s mode) as its manifests run them"
-kubectl create namespace "$MLB_NS" >/dev/null
+[[ "$MLB_NS" == "$NS" ]] || kubectl create namespace "$MLB_NS" >/dev/null
 # The speaker looks up its own Pod (the owner of its ServiceBGPStatus objects).
 kubectl apply -f - >/dev/null <<EOF
 apiVersion: v1
@@ -227,11 +231,22 @@ wait_for 60 "the speaker's FRRConfiguration $NS/$MLB_CONFIG to announce $WEB_IP"
 echo "--- FRRConfiguration $NS/$MLB_CONFIG written by MetalLB's speaker (password elided):"
 kubectl get frrconfiguration -n "$NS" "$MLB_CONFIG" -o yaml |
   sed -n '/^spec:/,$p' | sed "s/$PASSWORD/<elided>/"
-# MetalLB runs outside frr-k8s's namespace, so its speaker reads the Secret
-# and hands frr-k8s the password itself (it may not write Secrets there).
-config_has "password: $PASSWORD" || fail "$MLB_CONFIG does not carry the password from the Secret"
-config_has "passwordSecret:.*name: [a-z]" && fail "$MLB_CONFIG refers to a Secret in a namespace frr-k8s does not read"
-ok "the speaker wrote FRRConfiguration $NS/$MLB_CONFIG: node selector, neighbor with the password, BFD profile $BFD_PROFILE, $WEB_IP/32 with community and local preference"
+secret_ref="$(kubectl get frrconfiguration -n "$NS" "$MLB_CONFIG" \
+  -o 'jsonpath={.spec.bgp.routers[*].neighbors[*].passwordSecret.name}')"
+if [[ "$MLB_NS" != "$NS" ]]; then
+  # MetalLB runs outside frr-k8s's namespace, so its speaker reads the Secret
+  # and hands frr-k8s the password itself (it may not write Secrets there).
+  config_has "password: $PASSWORD" || fail "$MLB_CONFIG does not carry the password from the Secret"
+  [[ -z "$secret_ref" ]] || fail "$MLB_CONFIG refers to Secret $secret_ref, in a namespace frr-k8s does not read"
+  how="the plain password read from MetalLB's Secret"
+else
+  # Same namespace: the speaker passes the Secret reference through and
+  # frr-k8s reads the Secret itself.
+  [[ "$secret_ref" == tor-password ]] || fail "$MLB_CONFIG does not refer to Secret tor-password (got '$secret_ref')"
+  config_has "password: $PASSWORD" && fail "$MLB_CONFIG carries the plain password although it can refer to the Secret"
+  how="passwordSecret tor-password"
+fi
+ok "the speaker wrote FRRConfiguration $NS/$MLB_CONFIG: node selector, neighbor with $how, BFD profile $BFD_PROFILE, $WEB_IP/32 with community and local preference"
 
 generation_done() {
   # FRRNodeState reports success for a running config that has the Service IP.
@@ -245,7 +260,7 @@ node_state runningConfig | sed -n '/^router bgp/,/^exit$/p' | sed "s/$PASSWORD/<
 
 established() { vtysh_node -c "show bgp neighbors $PEER_ADDR json" | grep -q '"bgpState":"Established"'; }
 wait_for 90 "the BGP session (with the password) to be Established" established
-ok "BGP session $NODE <-> $PEER_ADDR (AS $PEER_ASN) is Established with the password from MetalLB's Secret"
+ok "BGP session $NODE <-> $PEER_ADDR (AS $PEER_ASN) is Established with the password from MetalLB's Secret ($how)"
 
 # peer_route PREFIX: the external router's JSON view of PREFIX.
 peer_route() { vtysh_peer -c "show bgp ipv4 unicast $1 json"; }
@@ -342,9 +357,9 @@ peer_has "$WEB_IP" || fail "the router lost $WEB_IP/32 while the other Services 
 # Count from the router's own log of UPDATEs: each scaled IP announced and
 # withdrawn, and no other prefix withdrawn.
 tail -n +"$((log_lines_before + 1))" "$PEER_LOG" >"$STATE/scale-updates.log"
-withdrawn="$(grep -oE "rcvd UPDATE about [0-9./]+ IPv4 unicast -- withdrawn" "$STATE/scale-updates.log" |
-  awk '{print $4}' | sort)"
-announced="$(grep -oE "rcvd [0-9.]+/32 IPv4 unicast" "$STATE/scale-updates.log" | awk '{print $2}' | sort -u)"
+pool_re="${POOL_PREFIX//./\\.}\\.[0-9]+/32"
+withdrawn="$(grep "rcvd" "$STATE/scale-updates.log" | grep "withdrawn" | grep -oE "$pool_re" | sort || true)"
+announced="$(grep "rcvd" "$STATE/scale-updates.log" | grep -v "withdrawn" | grep -oE "$pool_re" | sort -u || true)"
 n_withdrawn="$(grep -c . <<<"$withdrawn" || true)"
 n_withdrawn_unique="$(sort -u <<<"$withdrawn" | grep -c . || true)"
 n_announced="$(grep -c . <<<"$announced" || true)"
