@@ -21,6 +21,7 @@ import (
 
 	"github.com/frrk8s/frrk8s/internal/authfilter"
 	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/logging"
 	"github.com/frrk8s/frrk8s/internal/version"
@@ -108,7 +109,7 @@ func setupControllers(ctx context.Context, mgr manager.Manager, s settings, logg
 	if routerID != "" {
 		logger.Info("no IPv4 address on this host, using a fallback router-id", "routerID", routerID)
 	}
-	selectors, err := controller.NewSelectorCache(selectorCacheSize)
+	selectors, err := convert.NewSelectorCache(selectorCacheSize)
 	if err != nil {
 		return err
 	}

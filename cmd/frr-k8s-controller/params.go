@@ -12,7 +12,7 @@ import (
 	kubeconfig "sigs.k8s.io/controller-runtime/pkg/client/config"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/logging"
 	"github.com/frrk8s/frrk8s/internal/tlsconfig"
@@ -98,7 +98,7 @@ func (p params) check() (settings, error) {
 		return s, fmt.Errorf("invalid --log-level: %w", err)
 	}
 	var err error
-	if s.alwaysBlock, err = controller.ParseAlwaysBlock(p.AlwaysBlock); err != nil {
+	if s.alwaysBlock, err = convert.ParseAlwaysBlock(p.AlwaysBlock); err != nil {
 		return s, fmt.Errorf("invalid --always-block: %w", err)
 	}
 	if s.debounce, err = parseDebounce(p.BGPDebounceTimeout); err != nil {

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
 )
 
@@ -66,7 +67,7 @@ type FRRConfigurationReconciler struct {
 	FRR ConfigApplier
 	// Selectors caches parsed nodeSelectors for the reconciles and the
 	// event filters; nil parses them every time.
-	Selectors *SelectorCache
+	Selectors *convert.SelectorCache
 	// Metrics are updated by every reconcile.
 	Metrics *Metrics
 	// OnResultChange, when set, is called whenever the conversion result
@@ -152,24 +153,21 @@ func (r *FRRConfigurationReconciler) Reconcile(ctx context.Context, _ reconcile.
 	if in.namespaceEmpty {
 		return r.applyEmpty(level)
 	}
-	selected, err := r.Selectors.SelectConfigs(in.candidates, r.Namespace, in.nodeLabels)
+	selected, err := r.Selectors.Select(in.candidates, in.nodeLabels)
 	if err != nil {
 		return r.rejected(err, retry)
 	}
 	selected = deepCopies(selected)
-	referenced := ReferencedSecrets(selected)
+	referenced := convert.ReferencedSecrets(selected)
 	r.secretRefs.record(referenced)
 	secrets, err := r.getSecrets(ctx, referenced)
 	if err != nil {
 		return r.inputUnavailable(err)
 	}
 	r.dumpInputs(selected)
-	model, err := ConvertToFRR(ConversionInput{
+	model, err := convert.Convert(convert.Input{
 		Configs:     selected,
-		Namespace:   r.Namespace,
-		Preselected: true,
-		NodeLabels:  in.nodeLabels,
-		Secrets:     secrets,
+		Secrets:     convert.SecretsByName(secrets),
 		AlwaysBlock: r.AlwaysBlock,
 		LogLevel:    level,
 	})

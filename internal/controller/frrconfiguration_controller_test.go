@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
 )
 
@@ -147,11 +148,11 @@ func (f *daemonFixture) metrics() metricValues {
 // expectedModel converts the configs as the reconciler should.
 func expectedModel(t *testing.T, level string, secrets map[string]corev1.Secret, configs ...*v1beta1.FRRConfiguration) *frr.Config {
 	t.Helper()
-	in := ConversionInput{Namespace: daemonNamespace, NodeLabels: map[string]string{}, Secrets: secrets, LogLevel: level, Preselected: true}
+	in := convert.Input{Secrets: convert.SecretsByName(secrets), LogLevel: level}
 	for _, c := range configs {
 		in.Configs = append(in.Configs, *c)
 	}
-	model, err := ConvertToFRR(in)
+	model, err := convert.Convert(in)
 	if err != nil {
 		t.Fatalf("converting the expected model: %v", err)
 	}

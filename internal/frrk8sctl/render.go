@@ -11,7 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
-	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/frr/frrcheck"
 	"github.com/frrk8s/frrk8s/internal/logging"
@@ -62,7 +62,7 @@ func Render(o Options, warn io.Writer) (string, error) {
 	if _, err := logging.ParseLevel(o.LogLevel); err != nil {
 		return "", err
 	}
-	alwaysBlock, err := controller.ParseAlwaysBlock(o.AlwaysBlock)
+	alwaysBlock, err := convert.ParseAlwaysBlock(o.AlwaysBlock)
 	if err != nil {
 		return "", fmt.Errorf("invalid --always-block: %w", err)
 	}
@@ -76,11 +76,13 @@ func Render(o Options, warn io.Writer) (string, error) {
 			return "", fmt.Errorf("reading the hostname: %w", err)
 		}
 	}
-	model, err := controller.ConvertToFRR(controller.ConversionInput{
-		Configs:     inNamespace(in.Configs, o.Namespace),
-		Namespace:   o.Namespace,
-		NodeLabels:  nodeLabels(o, in.Nodes),
-		Secrets:     secretsByName(in.Secrets, o.Namespace),
+	selected, err := convert.Select(inNamespace(in.Configs, o.Namespace), nodeLabels(o, in.Nodes))
+	if err != nil {
+		return "", err
+	}
+	model, err := convert.Convert(convert.Input{
+		Configs:     selected,
+		Secrets:     convert.SecretsByName(secretsByName(in.Secrets, o.Namespace)),
 		AlwaysBlock: alwaysBlock,
 		LogLevel:    o.LogLevel,
 	})

@@ -18,7 +18,7 @@ import (
 
 	"github.com/frrk8s/frrk8s/api/v1beta1"
 	"github.com/frrk8s/frrk8s/internal/cienv"
-	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/convert"
 	"github.com/frrk8s/frrk8s/internal/frr"
 	"github.com/frrk8s/frrk8s/internal/frr/frrcheck"
 	"github.com/frrk8s/frrk8s/internal/testenv"
@@ -112,12 +112,8 @@ func TestSamplesConvertAndRender(t *testing.T) {
 	decoder := serializer.NewCodecFactory(scheme.Scheme, serializer.EnableStrict).UniversalDeserializer()
 	for _, file := range sampleFiles(t) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			in := controller.ConversionInput{
-				Namespace:  daemonNamespace,
-				NodeLabels: sampleNodeLabels,
-				Secrets:    map[string]corev1.Secret{},
-				LogLevel:   "info",
-			}
+			var configs []v1beta1.FRRConfiguration
+			secrets := map[string]corev1.Secret{}
 			for _, u := range mustDecodeFile(t, file) {
 				js, err := u.MarshalJSON()
 				if err != nil {
@@ -129,14 +125,18 @@ func TestSamplesConvertAndRender(t *testing.T) {
 				}
 				switch o := obj.(type) {
 				case *v1beta1.FRRConfiguration:
-					in.Configs = append(in.Configs, *o)
+					configs = append(configs, *o)
 				case *corev1.Secret:
-					in.Secrets[o.Name] = *o
+					secrets[o.Name] = *o
 				default:
 					t.Fatalf("unexpected %T in a sample", obj)
 				}
 			}
-			conf, err := controller.ConvertToFRR(in)
+			selected, err := convert.Select(convert.InNamespace(configs, daemonNamespace), sampleNodeLabels)
+			if err != nil {
+				t.Fatalf("the daemon cannot select for the sample: %v", err)
+			}
+			conf, err := convert.Convert(convert.Input{Configs: selected, Secrets: convert.SecretsByName(secrets), LogLevel: "info"})
 			if err != nil {
 				t.Fatalf("the daemon rejects the sample: %v", err)
 			}

@@ -13,7 +13,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
-	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/convert"
 )
 
 // naiveDenial is upstream's algorithm without any of the Validator's
@@ -23,7 +23,7 @@ func naiveDenial(cfg *v1beta1.FRRConfiguration, nodes []Node, existing []*v1beta
 	sorted := slices.Clone(nodes)
 	slices.SortFunc(sorted, func(a, b Node) int { return strings.Compare(a.Name, b.Name) })
 	for _, n := range sorted {
-		if ok, _ := controller.MatchesNode(cfg, n.Labels); !ok {
+		if ok, _ := convert.MatchesNode(cfg, n.Labels); !ok {
 			continue
 		}
 		var set []v1beta1.FRRConfiguration
@@ -31,12 +31,12 @@ func naiveDenial(cfg *v1beta1.FRRConfiguration, nodes []Node, existing []*v1beta
 			if c.Name == cfg.Name {
 				continue
 			}
-			if ok, err := controller.MatchesNode(c, n.Labels); err == nil && ok {
+			if ok, err := convert.MatchesNode(c, n.Labels); err == nil && ok {
 				set = append(set, *c)
 			}
 		}
 		set = append(set, *cfg)
-		if _, err := controller.ConvertToFRR(controller.ConversionInput{Configs: set, Preselected: true, IgnorePasswordSecrets: true}); err != nil {
+		if _, err := convert.Convert(convert.Input{Configs: set, Secrets: convert.SecretsNotRead()}); err != nil {
 			return errors.Join(err, errors.New("resource is invalid for node "+n.Name))
 		}
 	}

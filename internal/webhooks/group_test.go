@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
-	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/convert"
 )
 
 // groupingNodes are twelve nodes over two zones and three racks.
@@ -176,9 +176,9 @@ func countingValidator() (*Validator, *int) {
 	v := NewValidator()
 	v.workers = 1
 	calls := 0
-	v.convert = func(in controller.ConversionInput) error {
+	v.convert = func(in convert.Input) error {
 		calls++
-		return convert(in)
+		return convertOnly(in)
 	}
 	return v, &calls
 }

@@ -18,7 +18,7 @@ import (
 	"sync/atomic"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
-	"github.com/frrk8s/frrk8s/internal/controller"
+	"github.com/frrk8s/frrk8s/internal/convert"
 )
 
 // Warning texts returned to the client on admission.
@@ -49,18 +49,18 @@ type Validator struct {
 	selectors *selectors
 	workers   int
 	// convert is the daemon's conversion; tests count its calls.
-	convert func(controller.ConversionInput) error
+	convert func(convert.Input) error
 }
 
 // NewValidator returns a Validator that checks node groups on up to
 // GOMAXPROCS goroutines.
 func NewValidator() *Validator {
-	return &Validator{selectors: newSelectors(), workers: runtime.GOMAXPROCS(0), convert: convert}
+	return &Validator{selectors: newSelectors(), workers: runtime.GOMAXPROCS(0), convert: convertOnly}
 }
 
-// convert runs the daemon's conversion, keeping the error only.
-func convert(in controller.ConversionInput) error {
-	_, err := controller.ConvertToFRR(in)
+// convertOnly runs the daemon's conversion, keeping the error only.
+func convertOnly(in convert.Input) error {
+	_, err := convert.Convert(in)
 	return err
 }
 
@@ -429,11 +429,7 @@ func (v *Validator) validateSet(cfg *v1beta1.FRRConfiguration, cands []candidate
 		configs = append(configs, *cands[i].cfg)
 	}
 	configs = append(configs, *cfg)
-	err := v.convert(controller.ConversionInput{
-		Configs:               configs,
-		Preselected:           true,
-		IgnorePasswordSecrets: true,
-	})
+	err := v.convert(convert.Input{Configs: configs, Secrets: convert.SecretsNotRead()})
 	if err != nil {
 		return errors.Join(err, errors.New("resource is invalid for node "+g.node))
 	}

@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"cmp"
@@ -15,29 +15,15 @@ import (
 	"github.com/frrk8s/frrk8s/internal/ipfamily"
 )
 
-// ConversionInput is everything the conversion reads. It holds no client:
-// the daemon, the webhook and frrk8sctl gather the objects and call
-// ConvertToFRR, which performs no Kubernetes I/O.
-type ConversionInput struct {
-	// Configs are the candidate FRRConfigurations. They are only read.
+// Input is everything Convert reads. It holds no client: the daemon, the
+// webhook and frrk8sctl gather the objects and call Convert, which performs
+// no Kubernetes I/O.
+type Input struct {
+	// Configs are the FRRConfigurations selected for one node (see Select),
+	// in any order. They are only read.
 	Configs []v1beta1.FRRConfiguration
-	// Namespace is the daemon namespace: configs of other namespaces are
-	// ignored silently. Empty keeps configs of every namespace (webhook).
-	Namespace string
-	// NodeLabels are the labels of the node the configuration is for.
-	NodeLabels map[string]string
-	// Preselected says Configs already match the node (the webhook selects
-	// them itself), so nodeSelectors are not evaluated again.
-	Preselected bool
-	// Selectors caches parsed nodeSelectors across calls; nil parses them
-	// every time.
-	Selectors *SelectorCache
-	// Secrets are the Secrets of the daemon namespace, by name, for
-	// passwordSecret. A Secret's stringData counts as data.
-	Secrets map[string]corev1.Secret
-	// IgnorePasswordSecrets treats every passwordSecret as blank (webhook:
-	// a missing Secret must not deny a config).
-	IgnorePasswordSecrets bool
+	// Secrets resolves the neighbors' passwordSecret references.
+	Secrets PasswordSecrets
 	// AlwaysBlock are the --always-block prefixes, in flag order; host bits
 	// are cleared by the conversion.
 	AlwaysBlock []netip.Prefix
@@ -45,19 +31,37 @@ type ConversionInput struct {
 	LogLevel string
 }
 
-// ConvertToFRR selects the configs that apply to the node, converts each
-// one and merges them into the render model (merge.md). The hostname and
-// the fallback router-id are left to the caller. The model may share
-// slices between its parts (a router's prefixes and a neighbor's advertised
-// ones): treat it as read-only. Errors are *ConversionError values whose
-// text ends with the D6 detail.
-func ConvertToFRR(in ConversionInput) (*frr.Config, error) {
-	configs, err := configsForNode(in)
-	if err != nil {
-		return nil, err
-	}
+// PasswordSecrets says how passwordSecret references are resolved. The zero
+// value knows no Secret: every reference is reported as missing.
+type PasswordSecrets struct {
+	byName map[string]corev1.Secret
+	unread bool
+}
+
+// SecretsByName resolves passwordSecret references with the given Secrets
+// of the daemon namespace, keyed by name. A Secret's stringData counts as
+// data.
+func SecretsByName(secrets map[string]corev1.Secret) PasswordSecrets {
+	return PasswordSecrets{byName: secrets}
+}
+
+// SecretsNotRead treats every passwordSecret reference as absent, as if the
+// neighbor had none: the webhook does not read Secrets, and a Secret that
+// does not exist yet must not deny a config.
+func SecretsNotRead() PasswordSecrets {
+	return PasswordSecrets{unread: true}
+}
+
+// Convert converts each config and merges them into the render model of
+// one node. The configs are taken in name, then namespace order, so their
+// order in Input never changes the result. The hostname and the fallback
+// router-id are left to the renderer. The model may share slices between
+// its parts (a router's prefixes and a neighbor's advertised ones): treat
+// it as read-only. Errors are *ConversionError values whose text names the
+// FRRConfiguration(s) involved.
+func Convert(in Input) (*frr.Config, error) {
 	c := newConverter(&in)
-	for _, cfg := range configs {
+	for _, cfg := range sortedConfigs(in.Configs) {
 		if err := c.addConfig(cfg); err != nil {
 			return nil, withDetail(err, originOf(cfg))
 		}
@@ -65,17 +69,9 @@ func ConvertToFRR(in ConversionInput) (*frr.Config, error) {
 	return c.result()
 }
 
-// configsForNode returns the configs to convert, in conversion order.
-func configsForNode(in ConversionInput) ([]*v1beta1.FRRConfiguration, error) {
-	if in.Preselected {
-		return sortedConfigs(in.Configs, in.Namespace), nil
-	}
-	return in.Selectors.selectForNode(in.Configs, in.Namespace, in.NodeLabels)
-}
-
 // converter accumulates the converted configs of one node.
 type converter struct {
-	in          *ConversionInput
+	in          *Input
 	alwaysBlock []frr.IncomingFilter
 	routers     map[string]*router // by VRF
 	bfdProfiles map[string]bfdProfile
@@ -98,7 +94,7 @@ type rawPart struct {
 }
 
 // newConverter prepares an empty accumulator.
-func newConverter(in *ConversionInput) *converter {
+func newConverter(in *Input) *converter {
 	return &converter{
 		in:          in,
 		alwaysBlock: alwaysBlockFilters(in.AlwaysBlock),

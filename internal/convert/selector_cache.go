@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"fmt"
@@ -48,15 +48,17 @@ func (c *SelectorCache) Matches(cfg *v1beta1.FRRConfiguration, nodeLabels map[st
 	return parsed.selector.Matches(labels.Set(nodeLabels)), nil
 }
 
-// SelectConfigs is SelectConfigs with parsed selectors cached.
-func (c *SelectorCache) SelectConfigs(configs []v1beta1.FRRConfiguration, namespace string, nodeLabels map[string]string) ([]v1beta1.FRRConfiguration, error) {
-	selected, err := c.selectForNode(configs, namespace, nodeLabels)
-	if err != nil {
-		return nil, err
-	}
-	res := make([]v1beta1.FRRConfiguration, 0, len(selected))
-	for _, cfg := range selected {
-		res = append(res, *cfg)
+// Select is Select with parsed selectors cached.
+func (c *SelectorCache) Select(configs []v1beta1.FRRConfiguration, nodeLabels map[string]string) ([]v1beta1.FRRConfiguration, error) {
+	var res []v1beta1.FRRConfiguration
+	for _, cfg := range sortedConfigs(configs) {
+		matches, err := c.Matches(cfg, nodeLabels)
+		if err != nil {
+			return nil, err
+		}
+		if matches {
+			res = append(res, *cfg)
+		}
 	}
 	return res, nil
 }
@@ -85,20 +87,4 @@ func parseNodeSelector(cfg *v1beta1.FRRConfiguration) parsedSelector {
 			cfg.Namespace, cfg.Name, err), originOf(cfg))}
 	}
 	return parsedSelector{selector: selector}
-}
-
-// selectForNode returns pointers to the matching configs in conversion order.
-func (c *SelectorCache) selectForNode(configs []v1beta1.FRRConfiguration, namespace string, nodeLabels map[string]string) ([]*v1beta1.FRRConfiguration, error) {
-	sorted := sortedConfigs(configs, namespace)
-	res := sorted[:0]
-	for _, cfg := range sorted {
-		matches, err := c.Matches(cfg, nodeLabels)
-		if err != nil {
-			return nil, err
-		}
-		if matches {
-			res = append(res, cfg)
-		}
-	}
-	return res, nil
 }

@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"bufio"
@@ -101,34 +101,57 @@ func (o *testObjects) add(t testing.TB, raw []byte) {
 	}
 }
 
-// input builds the conversion input of the daemon for testNodeLabels.
-func (o testObjects) input() ConversionInput {
-	return ConversionInput{
-		Configs:    o.configs,
-		Namespace:  testNamespace,
-		NodeLabels: testNodeLabels,
-		Secrets:    o.secrets,
-		LogLevel:   "info",
+// convert converts the objects as the daemon does for testNodeLabels: the
+// configs of testNamespace whose nodeSelector matches, then Convert with
+// the objects' Secrets, after the optional changes to the input.
+func (o testObjects) convert(modify ...func(*Input)) (*frr.Config, error) {
+	selected, err := Select(InNamespace(o.configs, testNamespace), testNodeLabels)
+	if err != nil {
+		return nil, err
 	}
+	in := o.input(selected)
+	for _, m := range modify {
+		m(&in)
+	}
+	return Convert(in)
+}
+
+// input is the conversion input of configs with the objects' Secrets.
+func (o testObjects) input(configs []v1beta1.FRRConfiguration) Input {
+	return Input{Configs: configs, Secrets: SecretsByName(o.secrets), LogLevel: "info"}
 }
 
 // convertCase is one table case: YAML in, model or exact error out.
 type convertCase struct {
-	name    string
-	docs    []string
-	modify  func(*ConversionInput) // optional changes to the input
-	want    *frr.Config
-	wantErr string
+	name   string
+	docs   []string
+	modify func(*Input) // optional changes to the input
+	// unselected converts every config as given, without the daemon's
+	// namespace and node selection.
+	unselected bool
+	want       *frr.Config
+	wantErr    string
 }
 
 // run converts the case's objects and compares the model or the error text.
 func (tc convertCase) run(t *testing.T) {
 	t.Helper()
-	in := decodeObjects(t, tc.docs...).input()
+	objects := decodeObjects(t, tc.docs...)
+	var modify []func(*Input)
 	if tc.modify != nil {
-		tc.modify(&in)
+		modify = append(modify, tc.modify)
 	}
-	got, err := ConvertToFRR(in)
+	var got *frr.Config
+	var err error
+	if tc.unselected {
+		in := objects.input(objects.configs)
+		for _, m := range modify {
+			m(&in)
+		}
+		got, err = Convert(in)
+	} else {
+		got, err = objects.convert(modify...)
+	}
 	if tc.wantErr != "" {
 		if err == nil {
 			t.Fatalf("no error, want %q", tc.wantErr)

@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"fmt"

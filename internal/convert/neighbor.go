@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"fmt"
@@ -183,7 +183,7 @@ func wholeSeconds(d *metav1.Duration) *int64 {
 // "password" key of a basic-auth Secret of the daemon namespace.
 func (rc *routerContext) password(n *v1beta1.Neighbor) (string, error) {
 	secretName := n.PasswordSecret.Name
-	if rc.in.IgnorePasswordSecrets {
+	if rc.in.Secrets.unread {
 		secretName = ""
 	}
 	if n.Password != "" && secretName != "" {
@@ -192,7 +192,7 @@ func (rc *routerContext) password(n *v1beta1.Neighbor) (string, error) {
 	if secretName == "" {
 		return n.Password, nil
 	}
-	secret, found := rc.in.Secrets[secretName]
+	secret, found := rc.in.Secrets.byName[secretName]
 	if !found {
 		return "", &SecretNotFoundError{Name: secretName, Neighbor: displayName(n)}
 	}

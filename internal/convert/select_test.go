@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"net/netip"
@@ -19,7 +19,7 @@ func names(configs []v1beta1.FRRConfiguration) []string {
 	return res
 }
 
-func TestSelectConfigs(t *testing.T) {
+func TestSelect(t *testing.T) {
 	objects := decodeObjects(t,
 		cfgYAML("c", "nodeSelector:\n  matchLabels: {kubernetes.io/hostname: node1}\n"),
 		cfgYAML("b", ""),
@@ -27,14 +27,14 @@ func TestSelectConfigs(t *testing.T) {
 		cfgYAML("d", "nodeSelector:\n  matchExpressions: [{key: rack, operator: Exists}]\n"),
 		"metadata: {name: a, namespace: other}\n",
 	)
-	got, err := SelectConfigs(objects.configs, testNamespace, testNodeLabels)
+	got, err := Select(InNamespace(objects.configs, testNamespace), testNodeLabels)
 	if err != nil {
 		t.Fatalf("select: %v", err)
 	}
 	if diff := cmp.Diff([]string{"frr-k8s-system/b", "frr-k8s-system/c", "frr-k8s-system/d"}, names(got)); diff != "" {
 		t.Errorf("daemon selection (-want +got):\n%s", diff)
 	}
-	got, err = SelectConfigs(objects.configs, "", testNodeLabels)
+	got, err = Select(objects.configs, testNodeLabels)
 	if err != nil {
 		t.Fatalf("select: %v", err)
 	}
@@ -43,9 +43,9 @@ func TestSelectConfigs(t *testing.T) {
 	}
 }
 
-func TestSelectConfigsBadSelector(t *testing.T) {
+func TestSelectBadSelector(t *testing.T) {
 	objects := decodeObjects(t, cfgYAML("a", ""), cfgYAML("bad", "nodeSelector:\n  matchExpressions: [{key: rack, operator: In}]\n"))
-	_, err := SelectConfigs(objects.configs, testNamespace, testNodeLabels)
+	_, err := Select(InNamespace(objects.configs, testNamespace), testNodeLabels)
 	want := withSuffix("could not parse nodeSelector for FRRConfiguration frr-k8s-system/bad, err: values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty", "bad")
 	if err == nil || err.Error() != want {
 		t.Fatalf("error = %v\nwant %s", err, want)
@@ -138,8 +138,8 @@ func TestSelectorCache(t *testing.T) {
 	if _, err := cache.Matches(good, testNodeLabels); err != nil || cache.entries.Len() != 3 {
 		t.Fatalf("offline config: err %v, %d entries", err, cache.entries.Len())
 	}
-	selected, err := cache.SelectConfigs(objects.configs[:1], testNamespace, testNodeLabels)
+	selected, err := cache.Select(objects.configs[:1], testNodeLabels)
 	if err != nil || len(selected) != 0 {
-		t.Fatalf("SelectConfigs = %v, %v; want none", names(selected), err)
+		t.Fatalf("Select = %v, %v; want none", names(selected), err)
 	}
 }

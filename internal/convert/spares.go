@@ -1,4 +1,4 @@
-package controller
+package convert
 
 // spares are the router and neighbors of a config that were merged into
 // the accumulated ones and that nothing references any more. The next

@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"errors"
@@ -308,8 +308,7 @@ func TestConvertErrors(t *testing.T) {
 }
 
 func TestConvertErrorTypes(t *testing.T) {
-	in := decodeObjects(t, cfgYAML("a", oneNeighbor("192.168.1.1", "passwordSecret: {name: missing}"))).input()
-	_, err := ConvertToFRR(in)
+	_, err := decodeObjects(t, cfgYAML("a", oneNeighbor("192.168.1.1", "passwordSecret: {name: missing}"))).convert()
 	var notFound *SecretNotFoundError
 	if !errors.As(err, &notFound) || notFound.Name != "missing" || notFound.Neighbor != "65001@192.168.1.1" {
 		t.Fatalf("error %v does not unwrap to the missing Secret", err)

@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"

@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"fmt"
@@ -495,7 +495,7 @@ func TestMergeManyConfigsSharingPeers(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{Name: "zz-late", Namespace: "frr-k8s-system"},
 		Spec:       v1beta1.FRRConfigurationSpec{BGP: v1beta1.BGPConfig{Routers: []v1beta1.Router{late}}},
 	})
-	got, err := ConvertToFRR(ConversionInput{Configs: configs, Preselected: true, LogLevel: "info"})
+	got, err := Convert(Input{Configs: configs, LogLevel: "info"})
 	if err != nil {
 		t.Fatalf("convert: %v", err)
 	}

@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1beta1 "github.com/frrk8s/frrk8s/api/v1beta1"
+	"github.com/frrk8s/frrk8s/internal/frr"
 )
 
 // benchNodeLabels are the labels of the benchmarked node.
@@ -175,23 +176,31 @@ func BenchmarkConvert(b *testing.B) {
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
-			benchmarkConvert(b, ConversionInput{Configs: bc.configs, Namespace: testNamespace, NodeLabels: benchNodeLabels,
-				LogLevel: "info", Selectors: bc.cache})
+			benchmarkConvert(b, func() (*frr.Config, error) {
+				selected, err := bc.cache.Select(bc.configs, benchNodeLabels)
+				if err != nil {
+					return nil, err
+				}
+				return Convert(Input{Configs: selected, LogLevel: "info"})
+			})
 		})
 	}
 	// The admission webhook's input for one group of nodes.
 	b.Run("webhook-rack-group-32-configs", func(b *testing.B) {
-		benchmarkConvert(b, ConversionInput{Configs: rackGroupConfigs(30), Preselected: true, IgnorePasswordSecrets: true})
+		configs := rackGroupConfigs(30)
+		benchmarkConvert(b, func() (*frr.Config, error) {
+			return Convert(Input{Configs: configs, Secrets: SecretsNotRead()})
+		})
 	})
 }
 
-// benchmarkConvert converts in once per iteration and also reports the
+// benchmarkConvert runs convert once per iteration and also reports the
 // process CPU time per conversion (cpu-ns/op).
-func benchmarkConvert(b *testing.B, in ConversionInput) {
+func benchmarkConvert(b *testing.B, convert func() (*frr.Config, error)) {
 	b.ReportAllocs()
 	cpuStart := processCPU(b)
 	for b.Loop() {
-		if _, err := ConvertToFRR(in); err != nil {
+		if _, err := convert(); err != nil {
 			b.Fatal(err)
 		}
 	}

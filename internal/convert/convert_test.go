@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"net/netip"
@@ -191,9 +191,9 @@ func TestConvertSingleConfig(t *testing.T) {
 			want: model(basicRouter(with(nb, func(n *frr.Neighbor) { n.Password = "offline" }))),
 		},
 		{
-			name:   "webhook mode ignores passwordSecret",
+			name:   "SecretsNotRead ignores passwordSecret (webhook)",
 			docs:   []string{cfgYAML("a", oneNeighbor("192.168.1.1", "passwordSecret: {name: missing}"))},
-			modify: func(in *ConversionInput) { in.IgnorePasswordSecrets = true },
+			modify: func(in *Input) { in.Secrets = SecretsNotRead() },
 			want:   model(basicRouter(nb)),
 		},
 		{
@@ -383,7 +383,7 @@ toAdvertise:
     neighbors:
     - {asn: 65002, address: "2001:db8::2"}
 `)},
-			modify: func(in *ConversionInput) {
+			modify: func(in *Input) {
 				in.AlwaysBlock = []netip.Prefix{netip.MustParsePrefix("192.168.1.7/24"), netip.MustParsePrefix("2001:db8:ff::1/48"), netip.MustParsePrefix("10.0.0.0/8")}
 			},
 			want: func() *frr.Config {
@@ -488,25 +488,25 @@ toAdvertise:
 			want: model(basicRouter(nb)),
 		},
 		{
-			name:   "preselected configs skip the node selector",
-			docs:   []string{cfgYAML("a", "nodeSelector:\n  matchLabels: {kubernetes.io/hostname: node2}\n"+oneNeighbor("192.168.1.1", ""))},
-			modify: func(in *ConversionInput) { in.Preselected = true },
-			want:   model(basicRouter(nb)),
+			name:       "Convert does not evaluate nodeSelectors",
+			docs:       []string{cfgYAML("a", "nodeSelector:\n  matchLabels: {kubernetes.io/hostname: node2}\n"+oneNeighbor("192.168.1.1", ""))},
+			unselected: true,
+			want:       model(basicRouter(nb)),
 		},
 		{
-			name:   "webhook mode keeps every namespace",
-			docs:   []string{"metadata: {name: b, namespace: other}\nspec:\n" + indent(oneNeighbor("192.168.1.1", ""), "  ")},
-			modify: func(in *ConversionInput) { in.Namespace, in.Preselected = "", true },
-			want:   model(basicRouter(nb)),
+			name:       "Convert keeps configs of any namespace",
+			docs:       []string{"metadata: {name: b, namespace: other}\nspec:\n" + indent(oneNeighbor("192.168.1.1", ""), "  ")},
+			unselected: true,
+			want:       model(basicRouter(nb)),
 		},
 		{
 			name:   "debug log level",
-			modify: func(in *ConversionInput) { in.LogLevel = "debug" },
+			modify: func(in *Input) { in.LogLevel = "debug" },
 			want:   &frr.Config{LogLevel: "debugging"},
 		},
 		{
 			name:   "unknown log level is informational",
-			modify: func(in *ConversionInput) { in.LogLevel = "loud" },
+			modify: func(in *Input) { in.LogLevel = "loud" },
 			want:   &frr.Config{LogLevel: "informational"},
 		},
 		{

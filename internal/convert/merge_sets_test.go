@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"math/rand/v2"
@@ -119,7 +119,7 @@ func TestMergeReceivedSelectorsOfBothFamilies(t *testing.T) {
 		cfgYAML("a", neighborSpec("", "asn: 65001", "toReceive: {allowed: {prefixes: [{prefix: \"2001:db8:1::/48\"}, {prefix: 10.1.0.0/16}, {prefix: \"2001:db8:2::/48\"}]}}")),
 		cfgYAML("b", neighborSpec("", "asn: 65001", "toReceive: {allowed: {prefixes: [{prefix: 10.2.0.0/16}, {prefix: 10.0.0.0/16}]}}")),
 	)
-	got, err := ConvertToFRR(objects.input())
+	got, err := objects.convert()
 	if err != nil {
 		t.Fatalf("convert: %v", err)
 	}

@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"math/rand/v2"
@@ -24,7 +24,7 @@ func readObjects(t testing.TB, name string) testObjects {
 }
 
 func TestMergeMetalLBWithUserConfig(t *testing.T) {
-	got, err := ConvertToFRR(readObjects(t, "metallb.yaml").input())
+	got, err := readObjects(t, "metallb.yaml").convert()
 	if err != nil {
 		t.Fatalf("convert: %v", err)
 	}
@@ -67,7 +67,7 @@ func TestConvertIsDeterministic(t *testing.T) {
 		cfgYAML("vrf", neighborSpec("red", "asn: 65001", "toAdvertise: {allowed: {mode: all}}\ntoReceive: {allowed: {prefixes: [{prefix: 10.0.0.0/8, le: 9}, {prefix: 10.0.0.0/8, ge: 12}]}}")),
 		cfgYAML("vrf2", neighborSpec("red", "asn: 65001", "toReceive: {allowed: {prefixes: [{prefix: 10.0.0.0/8, le: 16}]}}")),
 	).configs...)
-	want, err := ConvertToFRR(objects.input())
+	want, err := objects.convert()
 	if err != nil {
 		t.Fatalf("convert: %v", err)
 	}
@@ -78,7 +78,7 @@ func TestConvertIsDeterministic(t *testing.T) {
 		rng.Shuffle(len(shuffled.configs), func(i, j int) {
 			shuffled.configs[i], shuffled.configs[j] = shuffled.configs[j], shuffled.configs[i]
 		})
-		got, err := ConvertToFRR(shuffled.input())
+		got, err := shuffled.convert()
 		if err != nil {
 			t.Fatalf("convert shuffled: %v", err)
 		}
@@ -97,7 +97,7 @@ func TestConvertDoesNotModifyInputs(t *testing.T) {
 	for i := range objects.configs {
 		objects.configs[i].DeepCopyInto(&before[i])
 	}
-	if _, err := ConvertToFRR(objects.input()); err != nil {
+	if _, err := objects.convert(); err != nil {
 		t.Fatalf("convert: %v", err)
 	}
 	if diff := cmp.Diff(before, objects.configs); diff != "" {

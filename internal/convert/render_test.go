@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"context"
@@ -33,9 +33,7 @@ func testRenderGolden(t *testing.T, opts renderOptions) {
 	if opts.input == "" {
 		opts.input = t.Name() + ".yaml"
 	}
-	in := readObjects(t, opts.input).input()
-	in.AlwaysBlock = opts.alwaysBlock
-	cfg, err := ConvertToFRR(in)
+	cfg, err := readObjects(t, opts.input).convert(func(in *Input) { in.AlwaysBlock = opts.alwaysBlock })
 	if err != nil {
 		t.Fatalf("convert: %v", err)
 	}

@@ -1,4 +1,4 @@
-package controller
+package convert
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ func originOf(cfg *v1beta1.FRRConfiguration) origin {
 	return origin(cfg.Namespace + "/" + cfg.Name)
 }
 
-// ConversionError is the error ConvertToFRR returns. Its text is the
+// ConversionError is the error Convert returns. Its text is the
 // upstream error followed by the D6 detail: the conflicting field with both
 // values and configs for merge conflicts, or " (FRRConfiguration <ns>/<name>)"
 // for per-config validation errors. Checks on the merged routers carry no
