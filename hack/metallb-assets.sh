@@ -20,7 +20,17 @@ have_all() {
     compgen -G "$DEST/crd/*.yaml" >/dev/null
 }
 
+# fix_crds DIR: MetalLB v0.15.2 declares its BGPPeer ASNs as `format: int32`
+# with `maximum: 4294967295`; Kubernetes 1.37's API server refuses every
+# BGPPeer against that schema ("Maximum boundary value must be of type
+# integer with format int32"). The ASN is a uint32 in MetalLB's Go types, so
+# the demo's copy says int64, as frr-k8s's CRDs do. Idempotent.
+fix_crds() {
+  perl -0pi -e 's/format: int32(\n\s*maximum: 4294967295)/format: int64$1/g' "$1"/*.yaml
+}
+
 if have_all; then
+  fix_crds "$DEST/crd"
   echo "$DEST"
   exit 0
 fi
@@ -38,6 +48,7 @@ moddir="$(go mod download -json "go.universe.tf/metallb@${METALLB_VERSION}" | se
 mkdir -p "$tmp/crd"
 cp "$moddir"/config/crd/bases/*.yaml "$tmp/crd/"
 chmod -R u+w "$tmp/crd"
+fix_crds "$tmp/crd"
 rm -rf "$DEST/crd"
 mv "$tmp/controller" "$tmp/speaker" "$DEST/"
 mv "$tmp/crd" "$DEST/crd"
