@@ -287,6 +287,13 @@ established_count() {
     'import json,sys; d=json.load(sys.stdin); print(next(iter(d.values())).get("connectionsEstablished", 0))'
 }
 sessions_before="$(established_count)"
+# Merged neighbors must resolve to the same password, so the user gives the
+# one MetalLB's config carries, in the same form.
+if [[ "$MLB_NS" != "$NS" ]]; then
+  user_password="password: $PASSWORD"
+else
+  user_password="passwordSecret: {name: tor-password, namespace: $NS}"
+fi
 kubectl apply -f - <<EOF
 apiVersion: frrk8s.metallb.io/v1beta1
 kind: FRRConfiguration
@@ -303,6 +310,7 @@ spec:
       neighbors:
       - address: $PEER_ADDR
         asn: $PEER_ASN
+        $user_password
         toReceive:
           allowed:
             prefixes:
