@@ -66,6 +66,10 @@ kustomize: $(LOCALBIN) ## Install the pinned kustomize into bin/.
 		GOBIN=$(LOCALBIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION); \
 	fi
 
+.PHONY: metallb-assets
+metallb-assets: ## Build (once) and cache MetalLB's controller, speaker and CRDs (the version is pinned in hack/metallb-assets.sh).
+	@hack/metallb-assets.sh >/dev/null
+
 .PHONY: helm
 helm: ## Install the pinned helm into bin/.
 	@HELM_VERSION=$(HELM_VERSION) hack/install-helm.sh >/dev/null
@@ -149,7 +153,7 @@ docker-build: ## Build the image IMG (needs a Docker engine, which CI machines d
 ##@ Test
 
 .PHONY: test
-test: deps envtest-assets frr10 helm verify vet lint build ## Run everything CI runs: checks, lint, unit, API server (envtest) and real FRR tests, then test-e2e.
+test: deps envtest-assets metallb-assets frr10 helm verify vet lint build ## Run everything CI runs: checks, lint, unit, API server (envtest) and real FRR tests, then test-e2e (the Ginkgo suite and demo-metallb).
 	rc=0; GO_TEST_FLAGS="$(GO_TEST_FLAGS)" hack/run-tests.sh || rc=$$?; \
 	$(MAKE) --no-print-directory test-e2e || rc=$$?; \
 	exit $$rc
@@ -206,6 +210,10 @@ bench-scale: deps envtest-assets ## Measure one node's daemon in a 3,000-node, 6
 .PHONY: demo
 demo: ## Run the local demo end to end and clean up (needs root).
 	hack/demo/demo.sh
+
+.PHONY: demo-metallb
+demo-metallb: ## Run MetalLB's controller and speaker (FRR-K8s mode) against the local demo and check its routes; clean up (needs root).
+	hack/demo/demo-metallb.sh
 
 .PHONY: demo-up
 demo-up: ## Run the local demo and leave it running.

@@ -4,7 +4,10 @@
 # which runs its own checks), describes it to the suite through FRRK8S_E2E_*
 # variables read from the demo's env file, runs the suite (compiled with
 # `go test -c` while the demo starts) and always removes the demo
-# afterwards. Exits with the suite's status.
+# afterwards. Then, on the freed environment, it runs MetalLB's controller and
+# speaker against frr-k8s (hack/demo/demo-metallb.sh) on FRR 8.4
+# (E2E_METALLB=0 skips it; E2E_METALLB_FRR10=1 also runs it on FRR 10).
+# Exits non-zero when any of them fails.
 #
 # Usage: hack/e2e.sh [test binary flags...]   e.g. hack/e2e.sh -ginkgo.focus=BFD
 # The demo uses fixed network namespaces and ports: when another demo is
@@ -102,4 +105,22 @@ rc=0
 # The compiled `go test` binary, run from the package directory as go test does.
 ( cd "$ROOT/e2etests/suite" && "$work/suite.test" "${args[@]}" "$@" ) || rc=$?
 echo "e2e suite: exit status $rc after $((SECONDS - suite_started))s"
+
+if [[ "${E2E_METALLB:-1}" != 0 ]]; then
+  echo
+  echo "== removing the demo environment for demo-metallb"
+  "$ROOT/hack/demo/demo.sh" down
+  mlb_started=$SECONDS
+  mrc=0
+  DEMO_FRR=8 "$ROOT/hack/demo/demo-metallb.sh" || mrc=$?
+  echo "demo-metallb (FRR 8.4): exit status $mrc after $((SECONDS - mlb_started))s"
+  (( rc != 0 )) || rc=$mrc
+  if [[ "${E2E_METALLB_FRR10:-}" == 1 ]]; then
+    mlb_started=$SECONDS
+    mrc=0
+    DEMO_FRR=10 "$ROOT/hack/demo/demo-metallb.sh" || mrc=$?
+    echo "demo-metallb (FRR 10): exit status $mrc after $((SECONDS - mlb_started))s"
+    (( rc != 0 )) || rc=$mrc
+  fi
+fi
 exit $rc

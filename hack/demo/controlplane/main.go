@@ -1,5 +1,6 @@
 // Command controlplane runs a local kube-apiserver and etcd (through
-// controller-runtime's envtest) with the frr-k8s CRDs installed, writes an
+// controller-runtime's envtest) with the CRDs of the given folders (frr-k8s's
+// by default; --crds repeats) installed, writes an
 // administrator kubeconfig and keeps running until it gets SIGINT or
 // SIGTERM. The demo uses it as its cluster.
 package main
@@ -17,21 +18,28 @@ import (
 )
 
 func main() {
-	var kubeconfig, crdDir string
+	var kubeconfig string
+	var crdDirs []string
 	flag.StringVar(&kubeconfig, "write-kubeconfig", "kubeconfig", "where to write the administrator kubeconfig")
-	flag.StringVar(&crdDir, "crds", "config/crd/bases", "folder of CRDs to install")
+	flag.Func("crds", "folder of CRDs to install (repeatable; default config/crd/bases)", func(dir string) error {
+		crdDirs = append(crdDirs, dir)
+		return nil
+	})
 	flag.Parse()
-	if err := run(kubeconfig, crdDir); err != nil {
+	if len(crdDirs) == 0 {
+		crdDirs = []string{"config/crd/bases"}
+	}
+	if err := run(kubeconfig, crdDirs); err != nil {
 		fmt.Fprintln(os.Stderr, "controlplane:", err)
 		os.Exit(1)
 	}
 }
 
-func run(kubeconfig, crdDir string) error {
+func run(kubeconfig string, crdDirs []string) error {
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		return fmt.Errorf("KUBEBUILDER_ASSETS is not set (use hack/envtest-assets.sh)")
 	}
-	env := &envtest.Environment{CRDDirectoryPaths: []string{crdDir}, ErrorIfCRDPathMissing: true}
+	env := &envtest.Environment{CRDDirectoryPaths: crdDirs, ErrorIfCRDPathMissing: true}
 	if _, err := env.Start(); err != nil {
 		return fmt.Errorf("starting the control plane: %w", err)
 	}
