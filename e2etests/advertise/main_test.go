@@ -37,7 +37,7 @@ const repeatLimit = 100
 
 // defaultSizes are the prefix counts measured per FRR version. FRR 8.4
 // loads prefix-list entries in time growing with the square of their number
-// (../../shared/frr.md §5), so it stops at 1,000 prefixes (4,000 entries)
+// (docs/advertise-benchmark.md), so it stops at 1,000 prefixes (4,000 entries)
 // and the larger sizes are extrapolated from the three points.
 var defaultSizes = map[string][]int{
 	"frr84": {10, 250, 1000},

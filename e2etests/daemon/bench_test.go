@@ -27,7 +27,7 @@ const togglePrefix = "203.0.113.255/32"
 // benchSizes are the advertised prefix counts of BenchmarkConfigToFRR.
 // Each advertised prefix adds a network line and a prefix-list entry; FRR
 // 8.4 loads prefix-list entries in time growing with the square of their
-// number (about 20-30 s for 1,000 entries, ../../shared/frr.md §5), so
+// number (about 20-30 s for 1,000 entries, docs/advertise-benchmark.md), so
 // 1,000 is as far as it goes.
 var benchSizes = []int{10, 100, 1000}
 

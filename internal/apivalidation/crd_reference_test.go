@@ -12,13 +12,13 @@ import (
 	"github.com/frrk8s/frrk8s/internal/testenv"
 )
 
-// referenceCRDDir is where the upstream schemas live: the shared folder
-// beside the repository.
+// referenceCRDDir is where upstream's schemas (descriptions removed) are
+// kept as test data.
 func referenceCRDDir() string {
 	if d := os.Getenv("FRRK8S_REFERENCE_CRDS"); d != "" {
 		return d
 	}
-	return filepath.Join(testenv.RepoRoot(), "..", "shared", "reference", "crds")
+	return filepath.Join("testdata", "reference-crds")
 }
 
 // TestCRDsMatchReference compares each generated CRD, descriptions removed,

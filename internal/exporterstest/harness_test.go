@@ -351,7 +351,7 @@ func hasStatus(bgp, bfd string) func(*v1beta1.BGPSessionState) bool {
 	}
 }
 
-// hostname is what FRR renders and reports (frr.md §8).
+// hostname is what FRR renders and reports.
 func hostname(t *testing.T) string {
 	t.Helper()
 	h, err := os.Hostname()

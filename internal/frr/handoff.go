@@ -17,7 +17,7 @@ import (
 	"k8s.io/utils/clock"
 )
 
-// Files of the reloader's shared volume (spec/daemon.md §2, §5).
+// Files of the reloader's shared volume.
 const (
 	// DefaultStatusDir is where the reloader leaves its result files.
 	DefaultStatusDir = "/etc/frr_reloader"

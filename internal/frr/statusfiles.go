@@ -16,7 +16,7 @@ import (
 	"k8s.io/utils/clock"
 )
 
-// Result files the reloader leaves in the status directory (spec/daemon.md §5).
+// Result files the reloader leaves in the status directory.
 const (
 	statusFile        = ".status"
 	lastErrorFile     = "last-error"

@@ -134,7 +134,7 @@ func TestKustomizeDaemonSetMatchesSpec(t *testing.T) {
 	checkDaemonPodDetails(t, ds)
 }
 
-// checkDaemonPodDetails checks the kustomize-only details of §2.1 and §3
+// checkDaemonPodDetails checks the kustomize-only details of the daemon pod
 // that the Helm comparison leaves out.
 func checkDaemonPodDetails(t *testing.T, ds *appsv1.DaemonSet) {
 	t.Helper()
