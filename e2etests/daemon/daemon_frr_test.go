@@ -438,7 +438,13 @@ func (e *e2e) waitNodeState(t testing.TB, result string, cond func(v1beta1.FRRNo
 // of present and none of absent.
 func (e *e2e) waitRoutes(t testing.TB, inst *frrtest.Instance, present, absent []string) {
 	t.Helper()
-	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
+	e.waitRoutesWithin(t, waitTimeout, inst, present, absent)
+}
+
+// waitRoutesWithin is waitRoutes with its own timeout.
+func (e *e2e) waitRoutesWithin(t testing.TB, timeout time.Duration, inst *frrtest.Instance, present, absent []string) {
+	t.Helper()
+	frrtest.WaitFor(t, timeout, func() (bool, string) {
 		var table struct {
 			Routes map[string]any `json:"routes"`
 		}

@@ -281,7 +281,9 @@ func TestAPIServerOutage(t *testing.T) {
 		e.update(t, cfg, func() {
 			cfg.Spec.BGP.Routers[0].Neighbors[0].ToAdvertise.Allowed.Prefixes = []string{advertised, notAdvertised}
 		})
-		e.waitRoutes(t, e.peer, []string{advertised, notAdvertised}, nil)
+		// The daemon's informers reconnect with client-go's backoff, which
+		// after an outage took 40-60 s on a loaded machine.
+		e.waitRoutesWithin(t, 2*time.Minute, e.peer, []string{advertised, notAdvertised}, nil)
 		e.waitNodeState(t, "success", func(s v1beta1.FRRNodeStateStatus) bool {
 			return s.LastReloadResult == "success" &&
 				strings.Contains(s.RunningConfig, "permit "+notAdvertised)
