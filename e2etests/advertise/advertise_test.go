@@ -58,7 +58,7 @@ func TestAdvertiseScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	layouts := layoutsFor(t, buildBinaries(t))
+	layouts := layoutsFor(t)
 	var (
 		mu      sync.Mutex
 		results []measurement

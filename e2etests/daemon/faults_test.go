@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -153,13 +152,6 @@ func testReloaderKilledMidReload(t *testing.T, e *e2e) {
 // tests.
 const faultPrefix = "203.0.113.128/26"
 
-// binaryMentions reports whether the binary at path holds s, which tells
-// whether it reads an environment variable of that name.
-func binaryMentions(path, s string) bool {
-	data, err := os.ReadFile(path)
-	return err == nil && bytes.Contains(data, []byte(s))
-}
-
 // killOrphan kills the held frr-reload.py wrapper whose pid is in
 // started, if it outlived the reloader (a reloader whose children do not
 // die with it).
@@ -204,9 +196,6 @@ func TestBGPDRestart(t *testing.T) {
 		// restarted bgpd lost but another daemon still shows (its
 		// prefix-lists) is likely never sent again.
 		t.Skipf("known failure of the reloader's restart repair; set %s=1 to run it", bgpdRestartEnv)
-	}
-	if !binaryMentions(buildBinaries(t).reloader, fullIntervalEnv) {
-		t.Skipf("this reloader has no periodic full apply (%s): nothing repairs a restarted bgpd", fullIntervalEnv)
 	}
 	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
 		e := newE2EWith(t, v.Backend, 10, func(e *e2e) {

@@ -11,19 +11,39 @@ func TestEnabled(t *testing.T) {
 	}
 }
 
-func TestSkipOrFailSkipsUnderShortEvenInCI(t *testing.T) {
-	if !testing.Short() {
-		t.Skip("checks the -short behaviour; run with -short")
+// recorder is a testing.TB that records whether SkipOrFail failed or
+// skipped first, without stopping the test.
+type recorder struct {
+	testing.TB
+	first string
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Fatalf(string, ...any) { r.note("fail") }
+
+func (r *recorder) Skipf(string, ...any) { r.note("skip") }
+
+func (r *recorder) note(what string) {
+	if r.first == "" {
+		r.first = what
 	}
-	t.Setenv("CI", "true")
-	ran := false
-	t.Run("skipped", func(t *testing.T) {
-		ran = true
-		SkipOrFail(t, "missing dependency")
-		t.Error("SkipOrFail returned")
-	})
-	if !ran {
-		t.Fatal("the subtest did not run")
+}
+
+// TestSkipOrFail checks the rule in the mode the tests run in: under
+// CI=true a missing dependency fails unless the run is -short.
+func TestSkipOrFail(t *testing.T) {
+	ciWant := "fail"
+	if testing.Short() {
+		ciWant = "skip"
+	}
+	for ci, want := range map[string]string{"true": ciWant, "": "skip"} {
+		t.Setenv("CI", ci)
+		r := &recorder{TB: t}
+		SkipOrFail(r, "missing dependency")
+		if r.first != want {
+			t.Errorf("CI=%q, -short=%v: SkipOrFail did %q first, want %q", ci, testing.Short(), r.first, want)
+		}
 	}
 }
 
