@@ -97,9 +97,7 @@ func envInt(t *testing.T, name string, def int) int {
 // `frr-reload.py --reload --overwrite`, and that `frr-reload.py --test`
 // with that file finds the same differences on both.
 func TestDifferential(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real FRR test")
-	}
+	cienv.SkipIfShort(t, "real FRR")
 	p := planFromEnv(t)
 	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
 		bin, err := build.Path("frr-reloader")
