@@ -237,16 +237,7 @@ func testReloaderFastPath(t *testing.T, b frrtest.Backend) {
 // table.
 func waitNoRoute(t *testing.T, inst *frrtest.Instance, prefix string) {
 	t.Helper()
-	frrtest.WaitFor(t, sessionTimeout, func() (bool, string) {
-		var table struct {
-			Routes map[string]any `json:"routes"`
-		}
-		if err := inst.VtyshJSON("show bgp ipv4 unicast json", &table); err != nil {
-			return false, err.Error()
-		}
-		_, ok := table.Routes[prefix]
-		return !ok, fmt.Sprintf("%s still has a route to %s", inst.Name(), prefix)
-	})
+	waitRouteIs(t, inst, prefix, false)
 }
 
 // watchRoute polls inst's IPv4 unicast table for prefix until the returned
@@ -264,13 +255,8 @@ func watchRoute(t *testing.T, inst *frrtest.Instance, prefix string) func() int 
 				return
 			case <-time.After(50 * time.Millisecond):
 			}
-			var table struct {
-				Routes map[string]any `json:"routes"`
-			}
-			if err := inst.VtyshJSON("show bgp ipv4 unicast json", &table); err == nil {
-				if _, ok := table.Routes[prefix]; !ok {
-					missing++
-				}
+			if routes, err := inst.IPv4Routes(); err == nil && !routes[prefix] {
+				missing++
 			}
 		}
 	}()

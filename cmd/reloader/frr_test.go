@@ -139,14 +139,18 @@ func testReloaderWithFRR(t *testing.T, b frrtest.Backend) {
 // waitRoute waits until inst has prefix in its IPv4 unicast BGP table.
 func waitRoute(t *testing.T, inst *frrtest.Instance, prefix string) {
 	t.Helper()
+	waitRouteIs(t, inst, prefix, true)
+}
+
+// waitRouteIs waits until inst's IPv4 unicast BGP table holds prefix, or
+// no longer holds it when present is false.
+func waitRouteIs(t *testing.T, inst *frrtest.Instance, prefix string, present bool) {
+	t.Helper()
 	frrtest.WaitFor(t, sessionTimeout, func() (bool, string) {
-		var table struct {
-			Routes map[string]any `json:"routes"`
-		}
-		if err := inst.VtyshJSON("show bgp ipv4 unicast json", &table); err != nil {
+		routes, err := inst.IPv4Routes()
+		if err != nil {
 			return false, err.Error()
 		}
-		_, ok := table.Routes[prefix]
-		return ok, fmt.Sprintf("%s has no route to %s yet", inst.Name(), prefix)
+		return routes[prefix] == present, fmt.Sprintf("%s: route to %s present = %v", inst.Name(), prefix, routes[prefix])
 	})
 }

@@ -445,19 +445,17 @@ func (e *e2e) waitRoutes(t testing.TB, inst *frrtest.Instance, present, absent [
 func (e *e2e) waitRoutesWithin(t testing.TB, timeout time.Duration, inst *frrtest.Instance, present, absent []string) {
 	t.Helper()
 	frrtest.WaitFor(t, timeout, func() (bool, string) {
-		var table struct {
-			Routes map[string]any `json:"routes"`
-		}
-		if err := inst.VtyshJSON("show bgp ipv4 unicast json", &table); err != nil {
+		routes, err := inst.IPv4Routes()
+		if err != nil {
 			return false, err.Error()
 		}
 		for _, p := range present {
-			if _, ok := table.Routes[p]; !ok {
+			if !routes[p] {
 				return false, fmt.Sprintf("%s has no route to %s", inst.Name(), p)
 			}
 		}
 		for _, p := range absent {
-			if _, ok := table.Routes[p]; ok {
+			if routes[p] {
 				return false, fmt.Sprintf("%s has a route to %s", inst.Name(), p)
 			}
 		}

@@ -228,6 +228,21 @@ func (i *Instance) VtyshJSON(command string, v any) error {
 	return nil
 }
 
+// IPv4Routes returns the prefixes of the instance's IPv4 unicast BGP table.
+func (i *Instance) IPv4Routes() (map[string]bool, error) {
+	var table struct {
+		Routes map[string]json.RawMessage `json:"routes"`
+	}
+	if err := i.VtyshJSON("show bgp ipv4 unicast json", &table); err != nil {
+		return nil, err
+	}
+	res := make(map[string]bool, len(table.Routes))
+	for p := range table.Routes {
+		res[p] = true
+	}
+	return res, nil
+}
+
 // ApplyConfig writes text as the instance's frr.conf and applies it with
 // `vtysh -f`. The lines are added to the running configuration; use Reload to
 // replace it.
