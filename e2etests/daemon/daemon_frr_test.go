@@ -219,7 +219,9 @@ func testDaemonWithFRR(t testing.TB, backend frrtest.Backend) {
 			Config:   "router bgp 64512\n  neighbor 192.0.2.2 no-such-keyword",
 		}},
 	})
-	e.waitNodeState(t, "success", func(s v1beta1.FRRNodeStateStatus) bool {
+	// The reload before it may still run: on FRR 10 one incremental
+	// `vtysh -f` of a single line once stalled 47 s in mgmtd.
+	e.waitNodeStateWithin(t, 2*time.Minute, "success", func(s v1beta1.FRRNodeStateStatus) bool {
 		return strings.Contains(s.LastReloadResult, "no-such-keyword")
 	})
 	if got := e.runningConfig(t); got != running {
@@ -423,8 +425,14 @@ func (e *e2e) delete(t testing.TB, obj client.Object) {
 // and, when given, cond holds for its status.
 func (e *e2e) waitNodeState(t testing.TB, result string, cond func(v1beta1.FRRNodeStateStatus) bool) *v1beta1.FRRNodeState {
 	t.Helper()
+	return e.waitNodeStateWithin(t, waitTimeout, result, cond)
+}
+
+// waitNodeStateWithin is waitNodeState with its own timeout.
+func (e *e2e) waitNodeStateWithin(t testing.TB, timeout time.Duration, result string, cond func(v1beta1.FRRNodeStateStatus) bool) *v1beta1.FRRNodeState {
+	t.Helper()
 	state := &v1beta1.FRRNodeState{}
-	frrtest.WaitFor(t, waitTimeout, func() (bool, string) {
+	frrtest.WaitFor(t, timeout, func() (bool, string) {
 		if err := e.client.Get(context.Background(), types.NamespacedName{Name: e.node}, state); err != nil {
 			return false, err.Error()
 		}
