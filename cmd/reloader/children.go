@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -21,10 +23,15 @@ type children struct {
 	pgids map[int]bool
 }
 
+// errTimedOut marks a child that did not finish within its step's bound and
+// was killed.
+var errTimedOut = errors.New("timed out")
+
 // runChild runs argv with its output to stdout and stderr. The child gets a
 // process group of its own and SIGKILL when the reloader dies, so a killed
 // reloader leaves no reload running; stop kills the group of every child
-// still running.
+// still running. A child still running after its step's bound (stepTimeout)
+// is killed with its group and the error wraps errTimedOut.
 func (r *reloader) runChild(argv []string, stdout, stderr io.Writer) error {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout = stdout
@@ -36,13 +43,43 @@ func (r *reloader) runChild(argv []string, stdout, stderr io.Writer) error {
 	pid := cmd.Process.Pid
 	r.children.add(pid)
 	started := time.Now()
+	timeout := r.stepTimeout(argv)
+	var timedOut atomic.Bool
+	if timeout > 0 {
+		timer := time.AfterFunc(timeout, func() {
+			timedOut.Store(true)
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+		})
+		defer timer.Stop()
+	}
 	err := cmd.Wait()
 	r.children.remove(pid)
 	r.printf("Step %q took %.2f seconds", r.stepName(argv), time.Since(started).Seconds())
+	if timedOut.Load() {
+		return fmt.Errorf("%s: %w after %v: killed", r.stepName(argv), errTimedOut, timeout)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 	}
 	return nil
+}
+
+// stepTimeout bounds one child: frr-reload.py and the cold load of the
+// whole file get cfg.reloadTimeout, every other vtysh call
+// cfg.vtyshTimeout. Zero means no bound.
+func (r *reloader) stepTimeout(argv []string) time.Duration {
+	if hasPrefix(argv, r.cfg.reloadCmd) {
+		return r.cfg.reloadTimeout
+	}
+	if hasPrefix(argv, r.cfg.vtyshCmd) && slices.Contains(argv[len(r.cfg.vtyshCmd):], r.paths.config) {
+		return r.cfg.reloadTimeout
+	}
+	return r.cfg.vtyshTimeout
+}
+
+// hasPrefix reports whether argv starts with prefix.
+func hasPrefix(argv, prefix []string) bool {
+	return len(argv) >= len(prefix) && slices.Equal(argv[:len(prefix)], prefix)
 }
 
 // stepName shortens argv for the log: "vtysh" or "frr-reload.py" followed
@@ -54,7 +91,7 @@ func (r *reloader) stepName(argv []string) string {
 		prefix []string
 		name   string
 	}{{r.cfg.reloadCmd, "frr-reload.py"}, {r.cfg.vtyshCmd, "vtysh"}} {
-		if len(argv) >= len(base.prefix) && slices.Equal(argv[:len(base.prefix)], base.prefix) {
+		if hasPrefix(argv, base.prefix) {
 			name, rest = base.name, argv[len(base.prefix):]
 			break
 		}

@@ -217,6 +217,11 @@ func (r *reloader) applyChange(prev applied, change *incrementalChange) (string,
 		return running, nil, false, err
 	}
 	running, err := r.applyIncremental(change.plan, change.want)
+	if errors.Is(err, errTimedOut) {
+		// A full apply would wait on the same thing: fail now, and the
+		// controller's retry applies the file in full (nothing is known).
+		return running, nil, false, &stepError{err: fmt.Errorf("%w (%s)", err, lockHint)}
+	}
 	if err != nil {
 		r.printf("Incremental apply failed (%v): falling back to a full apply", err)
 		running, err := r.applyFull()
@@ -224,6 +229,10 @@ func (r *reloader) applyChange(prev applied, change *incrementalChange) (string,
 	}
 	return running, pids, !change.plan.Empty(), nil
 }
+
+// lockHint explains the usual cause of a vtysh that never ends.
+const lockHint = "FRR did not take the commands: another configuration session, such as an " +
+	"operator's vtysh -f or frr-reload.py, may hold FRR's configuration lock (FRR 10's mgmtd waits for it without a bound)"
 
 // applyIncremental sends plan's commands in one vtysh configuration session,
 // reads the running configuration back and compares what the plan touched.

@@ -279,3 +279,58 @@ echo "running before"
 		t.Errorf("last-error lost the error: %q", le)
 	}
 }
+
+// TestIncrementalApplyTimeout: a vtysh -f that never ends (FRR 10 waiting
+// for a configuration lock another session holds) is killed after its
+// bound; the reload fails at once, without a full apply that would wait
+// on the same lock, says why in last-error and forgets the applied state.
+func TestIncrementalApplyTimeout(t *testing.T) {
+	h := newHarness(t, fake{})
+	h.reload.cfg.legacy = false
+	h.reload.cfg.vtyshTimeout = 300 * time.Millisecond
+	bin := t.TempDir()
+	pidFile := filepath.Join(bin, "stuck.pid")
+	vtysh := writeScript(t, bin, "vtysh", fmt.Sprintf(`echo "vtysh $*" >> %q
+case "$*" in
+*"show modules"*) printf 'Module information for bgpd:\npid: 42\n' ;;
+*--dryrun*) ;;
+*incremental.conf*) echo $$ > %q; exec sleep 60 ;;
+*) echo "router bgp 64512" ;;
+esac
+`, h.calls, pidFile))
+	h.reload.cfg.vtyshCmd = []string{"/bin/sh", vtysh}
+	old := "ip prefix-list l seq 1 permit 192.0.2.1/32\n"
+	h.reload.state = applied{conf: old, pids: map[string]int{"bgpd": 42}}
+	if err := os.WriteFile(h.reload.paths.config, []byte(old+"ip prefix-list l seq 2 permit 192.0.2.2/32\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	h.reload.reload()
+	if took := time.Since(started); took > 30*time.Second {
+		t.Errorf("the reload took %v: the stuck vtysh was not killed", took)
+	}
+	if got := h.file(t, ".status"); got != "1700000000 failure" {
+		t.Errorf(".status = %q", got)
+	}
+	if le := h.file(t, "last-error"); !strings.Contains(le, "timed out after 300ms") || !strings.Contains(le, "configuration lock") {
+		t.Errorf("last-error does not explain the timeout: %q", le)
+	}
+	for _, c := range h.callLog(t) {
+		if strings.Contains(c, "--reload") {
+			t.Errorf("a full apply followed the timeout: %q", h.callLog(t))
+		}
+	}
+	if h.reload.state.conf != "" {
+		t.Errorf("the applied state survived a timed-out apply")
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err := syscall.Kill(pid, 0); err == nil {
+		if stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); !strings.Contains(string(stat), ") Z ") {
+			t.Errorf("the stuck vtysh %d still runs", pid)
+		}
+	}
+}

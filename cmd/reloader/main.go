@@ -39,7 +39,13 @@
 //
 // Children (vtysh, frr-reload.py) run in process groups of their own with
 // SIGKILL as parent-death signal, and are killed on SIGTERM, so no reload
-// outlives the reloader. Everything printed and written to last-error passes
+// outlives the reloader. Each child has a bound (FRR_RELOADER_VTYSH_TIMEOUT,
+// FRR_RELOADER_RELOAD_TIMEOUT): past it the child's group is killed and the
+// reload fails with the reason in last-error; the controller retries it. An
+// incremental apply that times out does not fall back to a full apply: the
+// usual cause is another session holding FRR's configuration lock (FRR 10's
+// vtysh -f waits for it forever), which the full apply would wait on too.
+// Everything printed and written to last-error passes
 // through the password redaction, without terminal escape sequences.
 //
 // Environment (values split on whitespace, unset or empty means the default):
@@ -51,6 +57,9 @@
 //	                            --reload on every SIGHUP, for comparisons
 //	FRR_RELOADER_FULL_INTERVAL  10m: idle time before the periodic full apply
 //	                            (a Go duration; 0 turns it off)
+//	FRR_RELOADER_VTYSH_TIMEOUT  2m: bound of one vtysh call (0: none)
+//	FRR_RELOADER_RELOAD_TIMEOUT 15m: bound of one frr-reload.py run and of
+//	                            the cold load's vtysh -f frr.conf (0: none)
 package main
 
 import (

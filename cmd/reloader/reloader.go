@@ -24,6 +24,15 @@ const (
 	// defaultFullInterval is how long the reloader stays idle before it
 	// re-applies the last file in full to repair drift.
 	defaultFullInterval = 10 * time.Minute
+	// defaultVtyshTimeout bounds one vtysh call but the cold load. The
+	// longest seen: `show running-config` at 10,000 prefixes on FRR 10, 2 s.
+	// A vtysh -f waiting for FRR 10's configuration lock (held by another
+	// configuration session) waits forever without it.
+	defaultVtyshTimeout = 2 * time.Minute
+	// defaultReloadTimeout bounds one frr-reload.py run and the cold load of
+	// the whole file. The longest seen: a full apply of 10,000 prefixes on
+	// FRR 10, 70 s.
+	defaultReloadTimeout = 15 * time.Minute
 )
 
 // modeLegacy selects upstream's two frr-reload.py passes (FRR_RELOADER_MODE).
@@ -76,29 +85,42 @@ type config struct {
 	vtyshCmd     []string
 	legacy       bool          // FRR_RELOADER_MODE=legacy
 	fullInterval time.Duration // FRR_RELOADER_FULL_INTERVAL, 0 for never
+	// vtyshTimeout (FRR_RELOADER_VTYSH_TIMEOUT) and reloadTimeout
+	// (FRR_RELOADER_RELOAD_TIMEOUT) bound each child, 0 for never: see
+	// stepTimeout.
+	vtyshTimeout  time.Duration
+	reloadTimeout time.Duration
 }
 
 // configFromEnv reads SHARED_VOLUME, FRR_RELOAD_CMD, FRR_RELOAD_ARGS,
-// VTYSH_CMD, FRR_RELOADER_MODE and FRR_RELOADER_FULL_INTERVAL; unset or
-// empty (or, for the interval, not a duration) means the default.
+// VTYSH_CMD, FRR_RELOADER_MODE, FRR_RELOADER_FULL_INTERVAL,
+// FRR_RELOADER_VTYSH_TIMEOUT and FRR_RELOADER_RELOAD_TIMEOUT; unset or
+// empty (or, for a duration, not a duration) means the default.
 func configFromEnv(getenv func(string) string) config {
 	dir := getenv("SHARED_VOLUME")
 	if dir == "" {
 		dir = defaultSharedVolume
 	}
-	interval := defaultFullInterval
-	if d, err := time.ParseDuration(strings.TrimSpace(getenv("FRR_RELOADER_FULL_INTERVAL"))); err == nil && d >= 0 {
-		interval = d
-	}
 	return config{
-		legacy:       strings.TrimSpace(getenv("FRR_RELOADER_MODE")) == modeLegacy,
-		fullInterval: interval,
-		sharedVolume: dir,
+		legacy:        strings.TrimSpace(getenv("FRR_RELOADER_MODE")) == modeLegacy,
+		fullInterval:  durationFromEnv(getenv, "FRR_RELOADER_FULL_INTERVAL", defaultFullInterval),
+		vtyshTimeout:  durationFromEnv(getenv, "FRR_RELOADER_VTYSH_TIMEOUT", defaultVtyshTimeout),
+		reloadTimeout: durationFromEnv(getenv, "FRR_RELOADER_RELOAD_TIMEOUT", defaultReloadTimeout),
+		sharedVolume:  dir,
 		reloadCmd: slices.Concat(
 			commandFromEnv(getenv("FRR_RELOAD_CMD"), defaultReloadCmd),
 			strings.Fields(getenv("FRR_RELOAD_ARGS"))),
 		vtyshCmd: commandFromEnv(getenv("VTYSH_CMD"), defaultVtyshCmd),
 	}
+}
+
+// durationFromEnv reads a non-negative Go duration from the variable name,
+// def when it is unset or not one.
+func durationFromEnv(getenv func(string) string, name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(strings.TrimSpace(getenv(name))); err == nil && d >= 0 {
+		return d
+	}
+	return def
 }
 
 // commandFromEnv splits value on whitespace (no shell quoting), falling back
