@@ -22,8 +22,9 @@ import (
 // reload. The zero value means nothing is known: the next reload is a cold
 // start or a full apply.
 type applied struct {
-	conf string         // the frr.conf text applied
-	pids map[string]int // daemon name to pid when it was applied
+	conf    string          // the frr.conf text applied
+	pids    map[string]int  // daemon name to pid when it was applied
+	running confdiff.Config // FRR's running configuration read back then
 }
 
 // reloadFast checks frr.conf with a dry run, then applies it incrementally
@@ -79,7 +80,7 @@ func (r *reloader) reloadFast(full bool) {
 		r.fail(started, "Failed to fully apply configuration file", running, err)
 		return
 	}
-	r.remember(conf, pids)
+	r.remember(conf, pids, running)
 	r.writeRunningConfig(running)
 	if err := os.WriteFile(r.paths.lastError, []byte("\n"), fileMode); err != nil {
 		r.printf("Failed to clear %s: %v", r.paths.lastError, err)
@@ -216,14 +217,15 @@ func (r *reloader) applyChange(prev applied, change *incrementalChange) (string,
 		running, err := r.applyFull()
 		return running, nil, false, err
 	}
-	running, err := r.applyIncremental(change.plan, change.want)
+	running, err := r.applyIncremental(change.plan, change.want, prev.running)
 	if errors.Is(err, errTimedOut) {
 		// A full apply would wait on the same thing: fail now, and the
 		// controller's retry applies the file in full (nothing is known).
 		return running, nil, false, &stepError{err: fmt.Errorf("%w (%s)", err, lockHint)}
 	}
 	if err != nil {
-		r.printf("Incremental apply failed (%v): falling back to a full apply", err)
+		// The reason last: it may quote a line that the redaction cuts short.
+		r.printf("Incremental apply failed, falling back to a full apply: %v", err)
 		running, err := r.applyFull()
 		return running, nil, false, err
 	}
@@ -235,9 +237,12 @@ const lockHint = "FRR did not take the commands: another configuration session, 
 	"operator's vtysh -f or frr-reload.py, may hold FRR's configuration lock (FRR 10's mgmtd waits for it without a bound)"
 
 // applyIncremental sends plan's commands in one vtysh configuration session,
-// reads the running configuration back and compares what the plan touched.
-// It returns the running configuration; saving it is the caller's job.
-func (r *reloader) applyIncremental(plan confdiff.Plan, want confdiff.Config) (string, error) {
+// reads the running configuration back, compares what the plan touched with
+// want and the rest with before (the running configuration after the last
+// apply): anything else that changed meanwhile is drift only a full apply
+// repairs. It returns the running configuration; saving it is the caller's
+// job.
+func (r *reloader) applyIncremental(plan confdiff.Plan, want, before confdiff.Config) (string, error) {
 	r.printf("Incremental apply: %d commands, %d prefix-lists, %d address families", len(plan.Commands), len(plan.Lists), len(plan.AFs))
 	if !plan.Empty() {
 		// checkFast wrote the commands to incremental.conf.
@@ -253,7 +258,11 @@ func (r *reloader) applyIncremental(plan confdiff.Plan, want confdiff.Config) (s
 	if err != nil {
 		return "", err
 	}
-	if err := confdiff.Verify(plan, want, confdiff.Parse(running)); err != nil {
+	after := confdiff.Parse(running)
+	if err := confdiff.Verify(plan, want, after); err != nil {
+		return "", err
+	}
+	if err := confdiff.Drift(plan, before, after); err != nil {
 		return "", err
 	}
 	return running, nil
@@ -308,8 +317,9 @@ func (r *reloader) daemonPids() (map[string]int, error) {
 }
 
 // remember records conf as applied, with the daemons' pids (read now when
-// nil), in memory and in last-applied.conf.
-func (r *reloader) remember(conf string, pids map[string]int) {
+// nil) and the running configuration read back, in memory, and conf in
+// last-applied.conf.
+func (r *reloader) remember(conf string, pids map[string]int, running string) {
 	if pids == nil {
 		var err error
 		if pids, err = r.daemonPids(); err != nil {
@@ -321,7 +331,7 @@ func (r *reloader) remember(conf string, pids map[string]int) {
 		r.printf("Failed to write %s: %v", r.paths.lastApplied, err)
 		return
 	}
-	r.state = applied{conf: conf, pids: pids}
+	r.state = applied{conf: conf, pids: pids, running: confdiff.Parse(running)}
 }
 
 // forget drops what is known about FRR, in memory and on disk.

@@ -10,14 +10,11 @@ import (
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 )
 
-// TestReloaderConfigLockWithFRR holds FRR's configuration lock in another
-// vtysh session (`configure terminal file-lock`, what vtysh -f and
-// frr-reload.py take) while the reloader applies an incremental change. On
-// FRR 10, whose mgmtd makes vtysh wait for the lock without a bound, the
-// reloader kills the stuck vtysh after FRR_RELOADER_VTYSH_TIMEOUT and
-// reports a failure that names the lock; on FRR 8.4 the change goes
-// through. Once the session ends, the same file applies.
-func TestReloaderConfigLockWithFRR(t *testing.T) {
+// TestReloaderOtherSessionsWithFRR: other configuration sessions on the
+// node's FRR. First one holds FRR's configuration lock (see
+// testConfigLock); then one changes a line outside frr-k8s' change
+// (testDrift).
+func TestReloaderOtherSessionsWithFRR(t *testing.T) {
 	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
 		topo := frrtest.NewTopology(t)
 		node := frrtest.StartFRR(t, topo.Node, "node", frrtest.WithBackend(v.Backend))
@@ -29,7 +26,24 @@ func TestReloaderConfigLockWithFRR(t *testing.T) {
 		base := nodeConfig(t)
 		reloadStep(t, p, base, resultSuccess)
 		node.WaitEstablished(t, topo.Peer.Addr4().String(), sessionTimeout)
+		added := testConfigLock(t, v, node, p, base)
+		waitRoute(t, peer, "198.51.100.0/24")
+		testDrift(t, node, p, base, added)
+		waitNoRoute(t, peer, "198.51.100.0/24")
+		p.terminate(t)
+	})
+}
 
+// testConfigLock holds FRR's configuration lock in another vtysh session (`configure terminal file-lock`, what vtysh -f and
+// frr-reload.py take) while the reloader applies an incremental change. On
+// FRR 10, whose mgmtd makes vtysh wait for the lock without a bound, the
+// reloader kills the stuck vtysh after FRR_RELOADER_VTYSH_TIMEOUT and
+// reports a failure that names the lock; on FRR 8.4 the change goes
+// through. Once the session ends, the same file applies.
+// It returns the file applied last (base with one more prefix).
+func testConfigLock(t *testing.T, v frrtest.Version, node *frrtest.Instance, p *process, base string) string {
+	t.Helper()
+	{
 		release := holdConfigLock(t, node)
 		added := strings.Replace(base, "ip prefix-list 192.0.2.2-allowed-ipv4 seq 1 permit 192.0.2.128/26\n",
 			"ip prefix-list 192.0.2.2-allowed-ipv4 seq 1 permit 192.0.2.128/26\nip prefix-list 192.0.2.2-allowed-ipv4 seq 2 permit 198.51.100.0/24\n", 1)
@@ -49,9 +63,23 @@ func TestReloaderConfigLockWithFRR(t *testing.T) {
 			wantOutput(t, "locked", out, []string{markIncremental}, []string{"timed out"})
 			release()
 		}
-		waitRoute(t, peer, "198.51.100.0/24")
-		p.terminate(t)
-	})
+		return added
+	}
+}
+
+// testDrift changes a line of the node's FRR that frr-k8s' next change
+// does not touch: the incremental apply's read-back notices it, and the
+// full apply that follows puts the file's configuration back.
+func testDrift(t *testing.T, node *frrtest.Instance, p *process, base, added string) {
+	t.Helper()
+	if out, err := node.Vtysh("configure terminal", "router bgp 64512", "neighbor 192.0.2.2 description intruder"); err != nil {
+		t.Fatalf("change the node's FRR: %v\n%s", err, out)
+	}
+	out := reloadStep(t, p, base, resultSuccess)
+	wantOutput(t, "drift", out, []string{markIncremental, "drifted outside the change", markFallback}, nil)
+	if rc := readFile(t, p.volume.runningConfig); strings.Contains(rc, "intruder") {
+		t.Errorf("the full apply left the other session's line:\n%s", rc)
+	}
 }
 
 // holdConfigLock opens an interactive vtysh on inst that enters

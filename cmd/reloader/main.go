@@ -22,8 +22,10 @@
 //     one `vtysh -f` session (entries that moved to a new number deleted and
 //     re-added first, then added entries, added networks, removed networks,
 //     removed entries); the running configuration is read back and the
-//     touched lists and address families compared with the file. Any error
-//     or difference falls back to a full apply. `write memory` follows
+//     touched lists and address families compared with the file, and
+//     everything else with the running configuration read after the last
+//     apply (a line FRR or another session changed meanwhile is drift). Any
+//     error, difference or drift falls back to a full apply. `write memory` follows
 //     right after .status is written, still under the lock (it takes
 //     seconds at scale); if it fails, the next reload is a full apply.
 //  3. Full apply with `frr-reload.py --reload --overwrite` otherwise: any

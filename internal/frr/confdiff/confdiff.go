@@ -341,6 +341,48 @@ func Verify(plan Plan, want, running Config) error {
 			}
 		}
 	}
+	return describe("running configuration differs", diffs)
+}
+
+// Drift compares what plan did not touch in two readings of FRR's running
+// configuration, before (after the previous apply) and after (after this
+// one): the skeleton, the prefix-lists outside plan.Lists and the address
+// families outside plan.AFs. It describes every difference (FRR changed
+// something by itself, or someone else did); nil means none.
+func Drift(plan Plan, before, after Config) error {
+	var diffs []string
+	if !slices.Equal(before.Skeleton, after.Skeleton) {
+		diffs = append(diffs, skeletonDiff(before.Skeleton, after.Skeleton))
+	}
+	for _, k := range sortedKeys(before.Lists, after.Lists, compareLists) {
+		if !slices.Contains(plan.Lists, k) && !maps.Equal(before.Lists[k], after.Lists[k]) {
+			diffs = append(diffs, fmt.Sprintf("%s changed", k))
+		}
+	}
+	for _, k := range sortedKeys(before.Networks, after.Networks, compareAFs) {
+		if !slices.Contains(plan.AFs, k) && !maps.Equal(before.Networks[k], after.Networks[k]) {
+			diffs = append(diffs, fmt.Sprintf("%s network lines changed", k))
+		}
+	}
+	return describe("running configuration drifted outside the change", diffs)
+}
+
+// skeletonDiff names the first line where two skeletons part.
+func skeletonDiff(a, b []string) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return fmt.Sprintf("line %q became %q", a[i], b[i])
+		}
+	}
+	if len(a) < len(b) {
+		return fmt.Sprintf("line %q appeared", b[len(a)])
+	}
+	return fmt.Sprintf("line %q disappeared", a[len(b)])
+}
+
+// describe joins diffs, at most ten, into one error after prefix; nil when
+// there are none.
+func describe(prefix string, diffs []string) error {
 	if len(diffs) == 0 {
 		return nil
 	}
@@ -350,7 +392,7 @@ func Verify(plan Plan, want, running Config) error {
 		more = fmt.Sprintf("; and %d more", len(diffs)-maxShown)
 		diffs = diffs[:maxShown]
 	}
-	return fmt.Errorf("running configuration differs: %s%s", strings.Join(diffs, "; "), more)
+	return fmt.Errorf("%s: %s%s", prefix, strings.Join(diffs, "; "), more)
 }
 
 // sortedKeys returns the union of the keys of a and b, sorted by compare.

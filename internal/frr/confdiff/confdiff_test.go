@@ -352,3 +352,57 @@ func TestVerifyDifferences(t *testing.T) {
 		}
 	}
 }
+
+func TestDrift(t *testing.T) {
+	plan := Plan{Lists: []ListKey{{"ip", "192.0.2.2-allowed-ipv4"}}, AFs: []AFKey{{"router bgp 64512", "ipv4 unicast"}}}
+	tests := []struct {
+		name, after string
+		want        []string // substrings of the error; none: no drift
+	}{
+		{name: "nothing else changed", after: base},
+		{
+			name: "what the plan touched may change",
+			after: edit("seq 10 permit 192.0.2.128/26", "seq 11 permit 192.0.2.0/26",
+				"    network 192.0.2.128/26", "    network 192.0.2.0/26"),
+		},
+		{
+			name:  "a line appeared (FRR 8.4 showing neighbor bfd again)",
+			after: edit("  neighbor 192.0.2.2 remote-as 64513\n", "  neighbor 192.0.2.2 remote-as 64513\n  neighbor 192.0.2.2 bfd\n"),
+			want:  []string{`drifted outside the change: line "address-family ipv4 unicast" became "neighbor 192.0.2.2 bfd"`},
+		},
+		{
+			name:  "a line disappeared at the end",
+			after: strings.TrimSuffix(base, "  no bgp ebgp-requires-policy\n\n  address-family ipv4 unicast\n    network 198.51.100.0/24\n  exit-address-family\n"),
+			want:  []string{`line "no bgp ebgp-requires-policy" disappeared`, "router bgp 64512 vrf red address-family ipv4 unicast network lines changed"},
+		},
+		{
+			name:  "a list the plan did not touch",
+			after: edit("seq 7 permit 2001:db8::/64 le 128", "seq 7 permit 2001:db8::/64 le 127"),
+			want:  []string{"ipv6 prefix-list 192.0.2.2-allowed-ipv6 changed"},
+		},
+		{
+			name:  "networks the plan did not touch",
+			after: edit("    network 2001:db8::/64\n", ""),
+			want:  []string{"router bgp 64512 address-family ipv6 unicast network lines changed"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Drift(plan, Parse(base), Parse(tc.after))
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Errorf("Drift = %v, want none", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("Drift found nothing")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Drift error lacks %q: %v", w, err)
+				}
+			}
+		})
+	}
+}
