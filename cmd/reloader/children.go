@@ -26,23 +26,32 @@ type children struct {
 // reloader leaves no reload running; stop kills the group of every child
 // still running.
 func (r *reloader) runChild(argv []string, stdout, stderr io.Writer) error {
+	started := time.Now()
+	ran, err := r.runChildQuiet(argv, stdout, stderr)
+	if ran {
+		r.printf("Step %q took %.2f seconds", r.stepName(argv), time.Since(started).Seconds())
+	}
+	return err
+}
+
+// runChildQuiet is runChild without the step's timing line, for the
+// restart watcher's frequent checks; ran tells whether the child started.
+func (r *reloader) runChildQuiet(argv []string, stdout, stderr io.Writer) (ran bool, err error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout = stdout
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+		return false, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 	}
 	pid := cmd.Process.Pid
 	r.children.add(pid)
-	started := time.Now()
-	err := cmd.Wait()
+	err = cmd.Wait()
 	r.children.remove(pid)
-	r.printf("Step %q took %.2f seconds", r.stepName(argv), time.Since(started).Seconds())
 	if err != nil {
-		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+		return true, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 	}
-	return nil
+	return true, nil
 }
 
 // stepName shortens argv for the log: "vtysh" or "frr-reload.py" followed

@@ -86,6 +86,9 @@ func run() int {
 	if !r.cfg.legacy && r.cfg.fullInterval > 0 {
 		go r.periodicFullApply(make(chan struct{}))
 	}
+	if !r.cfg.legacy && r.cfg.watchInterval > 0 {
+		go r.watchRestarts(make(chan struct{}))
+	}
 	for sig := range signals {
 		if sig != syscall.SIGHUP {
 			r.stop()

@@ -71,34 +71,48 @@ func pathsIn(dir string) paths {
 
 // config is what the environment sets.
 type config struct {
-	sharedVolume string
-	reloadCmd    []string // FRR_RELOAD_CMD followed by FRR_RELOAD_ARGS
-	vtyshCmd     []string
-	legacy       bool          // FRR_RELOADER_MODE=legacy
-	fullInterval time.Duration // FRR_RELOADER_FULL_INTERVAL, 0 for never
+	sharedVolume  string
+	reloadCmd     []string // FRR_RELOAD_CMD followed by FRR_RELOAD_ARGS
+	vtyshCmd      []string
+	legacy        bool          // FRR_RELOADER_MODE=legacy
+	fullInterval  time.Duration // FRR_RELOADER_FULL_INTERVAL, 0 for never
+	watchInterval time.Duration // FRR_RELOADER_WATCH_INTERVAL, 0 for never
+	pidDir        string        // FRR_RELOADER_PID_DIR: FRR's pid files
 }
 
 // configFromEnv reads SHARED_VOLUME, FRR_RELOAD_CMD, FRR_RELOAD_ARGS,
-// VTYSH_CMD, FRR_RELOADER_MODE and FRR_RELOADER_FULL_INTERVAL; unset or
-// empty (or, for the interval, not a duration) means the default.
+// VTYSH_CMD, FRR_RELOADER_MODE, FRR_RELOADER_FULL_INTERVAL,
+// FRR_RELOADER_WATCH_INTERVAL and FRR_RELOADER_PID_DIR; unset or empty (or,
+// for an interval, not a duration) means the default.
 func configFromEnv(getenv func(string) string) config {
 	dir := getenv("SHARED_VOLUME")
 	if dir == "" {
 		dir = defaultSharedVolume
 	}
-	interval := defaultFullInterval
-	if d, err := time.ParseDuration(strings.TrimSpace(getenv("FRR_RELOADER_FULL_INTERVAL"))); err == nil && d >= 0 {
-		interval = d
+	pidDir := strings.TrimSpace(getenv("FRR_RELOADER_PID_DIR"))
+	if pidDir == "" {
+		pidDir = defaultPidDir
 	}
 	return config{
-		legacy:       strings.TrimSpace(getenv("FRR_RELOADER_MODE")) == modeLegacy,
-		fullInterval: interval,
-		sharedVolume: dir,
+		legacy:        strings.TrimSpace(getenv("FRR_RELOADER_MODE")) == modeLegacy,
+		fullInterval:  durationFromEnv(getenv("FRR_RELOADER_FULL_INTERVAL"), defaultFullInterval),
+		watchInterval: durationFromEnv(getenv("FRR_RELOADER_WATCH_INTERVAL"), defaultWatchInterval),
+		pidDir:        pidDir,
+		sharedVolume:  dir,
 		reloadCmd: slices.Concat(
 			commandFromEnv(getenv("FRR_RELOAD_CMD"), defaultReloadCmd),
 			strings.Fields(getenv("FRR_RELOAD_ARGS"))),
 		vtyshCmd: commandFromEnv(getenv("VTYSH_CMD"), defaultVtyshCmd),
 	}
+}
+
+// durationFromEnv parses value as a Go duration, def when it is empty, not
+// a duration or negative.
+func durationFromEnv(value string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(strings.TrimSpace(value)); err == nil && d >= 0 {
+		return d
+	}
+	return def
 }
 
 // commandFromEnv splits value on whitespace (no shell quoting), falling back
