@@ -44,6 +44,10 @@ type restartWatch struct {
 	// the syntax check: not tried again until they change or a reload
 	// records new ones.
 	tried map[string]int
+	// failures counts the repairs in a row whose apply failed; the next
+	// one waits for retryAt.
+	failures int
+	retryAt  time.Time
 }
 
 // logOnce prints a message unless it is the one printed last.
@@ -109,22 +113,74 @@ func (r *reloader) checkRestarts(w *restartWatch) {
 		return
 	}
 	if missing := missingDaemons(recorded, pids); len(missing) > 0 {
-		// Repaired now, the daemon would stay empty once watchfrr starts it
-		// (a failed repair forgets what was applied).
 		w.logOnce(r, "FRR daemons %v are not running: the repair waits for them", missing)
+		return
+	}
+	if down := r.notUpInWatchfrr(pids); len(down) > 0 {
+		// watchfrr refuses to save the configuration (the end of a full
+		// apply) until it has seen every daemon up again.
+		w.logOnce(r, "FRR daemons %v are not up for watchfrr yet: the repair waits for them", down)
+		return
+	}
+	if time.Now().Before(w.retryAt) {
 		return
 	}
 	w.note = ""
 	r.printf("%s (%v, before %v): repairing", restartRepairing, pids, recorded)
+	prev := r.state
 	r.reloadFast(false)
 	r.markReloaded()
 	w.tried = nil
-	if r.state.conf != "" && maps.Equal(r.state.pids, recorded) {
+	switch {
+	case r.state.conf == "":
+		// The apply failed. The record before it, whose pids are not the
+		// running daemons', sends the next check and the next reload
+		// through a repair again (without it, a reload would be a plain
+		// full apply, which cannot repair); the checks back off.
+		r.state = prev
+		w.failures++
+		wait := min(r.cfg.watchInterval<<min(w.failures, 10), maxRepairBackoff)
+		w.retryAt = time.Now().Add(wait)
+		r.printf("Restart repair failed: trying again in %v", wait)
+	case maps.Equal(r.state.pids, recorded):
 		// The syntax check rejected frr.conf: FRR is as it was, and the
 		// next reload of a fixed file repairs it.
 		w.tried = pids
+	default:
+		w.failures, w.retryAt = 0, time.Time{}
 	}
 	r.printf(restartRepaired)
+}
+
+// maxRepairBackoff bounds the wait between two failed repairs.
+const maxRepairBackoff = 10 * time.Minute
+
+// notUpInWatchfrr returns the daemons of pids that `show watchfrr` does not
+// show as "Up", sorted; none when watchfrr does not answer (FRR without
+// watchfrr).
+func (r *reloader) notUpInWatchfrr(pids map[string]int) []string {
+	var out bytes.Buffer
+	if _, err := r.runChildQuiet(slices.Concat(r.cfg.vtyshCmd, []string{"-c", "show watchfrr"}), &out, &out); err != nil {
+		return nil
+	}
+	return watchfrrNotUp(out.String(), pids)
+}
+
+// watchfrrNotUp reads `show watchfrr` output, whose daemon lines are
+// "  NAME  STATE", and returns the daemons of pids whose state is not "Up".
+func watchfrrNotUp(output string, pids map[string]int) []string {
+	var down []string
+	for line := range strings.Lines(output) {
+		fields := strings.Fields(line)
+		if len(fields) < 2 {
+			continue
+		}
+		if _, ok := pids[fields[0]]; ok && strings.Join(fields[1:], " ") != "Up" {
+			down = append(down, fields[0])
+		}
+	}
+	slices.Sort(down)
+	return slices.Compact(down)
 }
 
 // applyRepair applies frr.conf after an FRR daemon restarted. frr-reload.py
