@@ -167,15 +167,16 @@ func (r *reloader) notUpInWatchfrr(pids map[string]int) []string {
 }
 
 // watchfrrNotUp reads `show watchfrr` output, whose daemon lines are
-// "  NAME  STATE", and returns the daemons of pids whose state is not "Up".
+// "  NAME  STATE" (other lines have more words, such as "watchfrr global
+// phase: Idle"), and returns the daemons of pids whose state is not "Up".
 func watchfrrNotUp(output string, pids map[string]int) []string {
 	var down []string
 	for line := range strings.Lines(output) {
 		fields := strings.Fields(line)
-		if len(fields) < 2 {
+		if len(fields) != 2 {
 			continue
 		}
-		if _, ok := pids[fields[0]]; ok && strings.Join(fields[1:], " ") != "Up" {
+		if _, ok := pids[fields[0]]; ok && fields[1] != "Up" {
 			down = append(down, fields[0])
 		}
 	}

@@ -49,7 +49,7 @@ func TestWatchfrrNotUp(t *testing.T) {
   bfdd                 Up
   staticd              Restarting
 `
-	got := watchfrrNotUp(out, map[string]int{"zebra": 1, "bgpd": 2, "bfdd": 3})
+	got := watchfrrNotUp(out, map[string]int{"zebra": 1, "bgpd": 2, "bfdd": 3, "watchfrr": 4})
 	if diff := cmp.Diff([]string{"bgpd"}, got); diff != "" {
 		t.Errorf("not up (-want +got):\n%s", diff)
 	}
