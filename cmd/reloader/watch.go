@@ -19,10 +19,11 @@ const (
 	// daemon restarted since the last apply. A check reads the recorded
 	// daemons' pid files: 0.1 ms (FRR 8.4) to 0.2 ms (FRR 10) per check on
 	// a loaded 2-core test machine (BenchmarkDaemonPids). `vtysh -c "show
-	// modules"`, which the reloader trusts, costs 75 ms of CPU with FRR 8.4
-	// and 120 ms with FRR 10 per call (vtysh builds its whole command tree
-	// at every start), about 1 % of a core at this interval: it runs only
-	// when a pid file disagrees with the record or cannot be read.
+	// modules"`, which the reloader trusts, costs 66-75 ms of CPU with FRR
+	// 8.4 and 115-120 ms with FRR 10 (through the tests' chroot wrapper) per
+	// call, nearly all in vtysh, which builds its whole command tree at every
+	// start: about 1 % of a core at this interval. It runs only when a pid
+	// file disagrees with the record or cannot be read.
 	defaultWatchInterval = 10 * time.Second
 	// defaultPidDir is where FRR's daemons write NAME.pid; the chart mounts
 	// FRR's /var/run/frr into the reloader's container.

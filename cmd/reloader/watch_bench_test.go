@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -23,7 +24,7 @@ func BenchmarkDaemonPids(b *testing.B) {
 			topo := frrtest.NewTopology(b)
 			node := frrtest.StartFRR(b, topo.Node, "node", frrtest.WithBackend(v.Backend), frrtest.WithWatchfrr())
 			cfg := configFromEnv(envLookup(node.Env()))
-			r := newReloader(cfg, discard{})
+			r := newReloader(cfg, io.Discard)
 			pids, err := r.daemonPids()
 			if err != nil {
 				b.Fatal(err)
@@ -39,7 +40,7 @@ func BenchmarkDaemonPids(b *testing.B) {
 			frrtest.RequireBackend(b, v.Backend)
 			topo := frrtest.NewTopology(b)
 			node := frrtest.StartFRR(b, topo.Node, "node", frrtest.WithBackend(v.Backend), frrtest.WithWatchfrr())
-			r := newReloader(configFromEnv(envLookup(node.Env())), discard{})
+			r := newReloader(configFromEnv(envLookup(node.Env())), io.Discard)
 			pids, err := r.daemonPids()
 			if err != nil {
 				b.Fatal(err)
@@ -105,8 +106,3 @@ func envLookup(env []string) func(string) string {
 		return ""
 	}
 }
-
-// discard is an io.Writer that drops everything.
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
