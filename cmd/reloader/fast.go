@@ -71,7 +71,7 @@ func (r *reloader) reloadFast(full bool) {
 		running, save, err = r.applyFirst()
 	case full:
 		r.printf("Periodic full apply")
-		running, err = r.applyFull()
+		running, pids, err = r.applyPeriodic(prev)
 	default:
 		running, pids, save, err = r.applyChange(prev, change)
 	}

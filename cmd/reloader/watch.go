@@ -205,6 +205,20 @@ func (r *reloader) applyRepair() (string, error) {
 	return r.applyFull()
 }
 
+// applyPeriodic is the periodic full apply over prev: a repair when FRR's
+// daemons are not those prev was applied to (a restart the watcher, off or
+// backing off, did not repair), with the pids read before it.
+func (r *reloader) applyPeriodic(prev applied) (string, map[string]int, error) {
+	pids, err := r.daemonPids()
+	if err != nil || !maps.Equal(pids, prev.pids) {
+		r.printf("FRR daemons changed since the last apply (%v, before %v, %v): repair", pids, prev.pids, err)
+		running, err := r.applyRepair()
+		return running, pids, err
+	}
+	running, err := r.applyFull()
+	return running, nil, err
+}
+
 // quietDaemonPids is daemonPids without the step's timing line.
 func (r *reloader) quietDaemonPids() (map[string]int, error) {
 	var out bytes.Buffer

@@ -252,3 +252,30 @@ func TestWatcherSkipsRejectedFile(t *testing.T) {
 		t.Errorf("calls after a rejected repair (-want +got):\n%s", diff)
 	}
 }
+
+// TestPeriodicFullApplyRepairs: the periodic full apply repairs when the
+// daemons changed since the last apply (watcher off), and is a plain
+// frr-reload.py --reload otherwise.
+func TestPeriodicFullApplyRepairs(t *testing.T) {
+	h := newWatchHarness(t, fake{})
+	conf := h.reload.paths.config
+	full := "reload --rundir /run/x --reload --overwrite --stdout " + conf
+	_ = os.Remove(h.calls)
+	h.reload.reloadFast(true)
+	if diff := cmp.Diff([]string{"vtysh --dryrun -f " + conf, "vtysh -c show modules", full, "vtysh -c show running-conf", "vtysh -c show modules"}, h.callLog(t)); diff != "" {
+		t.Errorf("calls with the same daemons (-want +got):\n%s", diff)
+	}
+
+	h.setDaemons(t, map[string]int{"zebra": 10, "bgpd": 21}, "Up")
+	_ = os.Remove(h.calls)
+	h.reload.reloadFast(true)
+	if diff := cmp.Diff([]string{"vtysh --dryrun -f " + conf, "vtysh -c show modules", "vtysh -f " + conf, full, "vtysh -c show running-conf"}, h.callLog(t)); diff != "" {
+		t.Errorf("calls after a restart (-want +got):\n%s", diff)
+	}
+	if got := h.file(t, ".status"); got != "1700000000 success" {
+		t.Errorf(".status = %q", got)
+	}
+	if diff := cmp.Diff(map[string]int{"zebra": 10, "bgpd": 21}, h.reload.state.pids); diff != "" {
+		t.Errorf("recorded pids (-want +got):\n%s", diff)
+	}
+}
