@@ -33,16 +33,26 @@ var errTimedOut = errors.New("timed out")
 // still running. A child still running after its step's bound (stepTimeout)
 // is killed with its group and the error wraps errTimedOut.
 func (r *reloader) runChild(argv []string, stdout, stderr io.Writer) error {
+	started := time.Now()
+	ran, err := r.runChildQuiet(argv, stdout, stderr)
+	if ran {
+		r.printf("Step %q took %.2f seconds", r.stepName(argv), time.Since(started).Seconds())
+	}
+	return err
+}
+
+// runChildQuiet is runChild without the step's timing line, for the
+// restart watcher's frequent checks; ran tells whether the child started.
+func (r *reloader) runChildQuiet(argv []string, stdout, stderr io.Writer) (ran bool, err error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout = stdout
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+		return false, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 	}
 	pid := cmd.Process.Pid
 	r.children.add(pid)
-	started := time.Now()
 	timeout := r.stepTimeout(argv)
 	var timedOut atomic.Bool
 	if timeout > 0 {
@@ -52,16 +62,15 @@ func (r *reloader) runChild(argv []string, stdout, stderr io.Writer) error {
 		})
 		defer timer.Stop()
 	}
-	err := cmd.Wait()
+	err = cmd.Wait()
 	r.children.remove(pid)
-	r.printf("Step %q took %.2f seconds", r.stepName(argv), time.Since(started).Seconds())
 	if timedOut.Load() {
-		return fmt.Errorf("%s: %w after %v: killed", r.stepName(argv), errTimedOut, timeout)
+		return true, fmt.Errorf("%s: %w after %v: killed", r.stepName(argv), errTimedOut, timeout)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+		return true, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 	}
-	return nil
+	return true, nil
 }
 
 // stepTimeout bounds one child: frr-reload.py and the cold load of the

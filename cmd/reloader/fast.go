@@ -72,7 +72,7 @@ func (r *reloader) reloadFast(full bool) {
 		running, save, err = r.applyFirst()
 	case full:
 		r.printf("Periodic full apply")
-		running, err = r.applyFull()
+		running, pids, err = r.applyPeriodic(prev)
 	default:
 		running, pids, save, err = r.applyChange(prev, change)
 	}
@@ -208,9 +208,11 @@ func (r *reloader) applyFirst() (running string, save bool, err error) {
 func (r *reloader) applyChange(prev applied, change *incrementalChange) (string, map[string]int, bool, error) {
 	pids, err := r.daemonPids()
 	if err != nil || !maps.Equal(pids, prev.pids) {
-		r.printf("FRR daemons changed since the last apply (%v, before %v, %v): full apply", pids, prev.pids, err)
-		running, err := r.applyFull()
-		return running, nil, false, err
+		r.printf("FRR daemons changed since the last apply (%v, before %v, %v): repair", pids, prev.pids, err)
+		// The pids read before the repair: a daemon that restarts during it
+		// is repaired by the next check or reload.
+		running, err := r.applyRepair()
+		return running, pids, false, err
 	}
 	if change == nil {
 		r.printf("The change is not incremental: full apply")

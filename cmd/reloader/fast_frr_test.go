@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -20,6 +19,7 @@ const (
 	markNotIncr     = "The change is not incremental: full apply"
 	markRestarted   = "FRR daemons changed since the last apply"
 	markFallback    = "falling back to a full apply"
+	markRepair      = "Repair: loading the configuration file into every FRR daemon"
 )
 
 // liarScript runs vtysh, except that while the file lie exists it pretends
@@ -104,7 +104,8 @@ func testReloaderFastPath(t *testing.T, b frrtest.Backend) {
 			env[i] = fmt.Sprintf("VTYSH_CMD=/bin/sh %s %s %s", liar, lie, v)
 		}
 	}
-	p := startProcess(t, dir, append(env, "FRR_RELOADER_FULL_INTERVAL=0")...)
+	// No watcher: the restarted bgpd below is for the next reload to find.
+	p := startProcess(t, dir, append(env, "FRR_RELOADER_FULL_INTERVAL=0", "FRR_RELOADER_WATCH_INTERVAL=0")...)
 	base := nodeConfig(t)
 	running := func() string {
 		t.Helper()
@@ -203,19 +204,15 @@ func testReloaderFastPath(t *testing.T, b frrtest.Backend) {
 		t.Errorf("running config lacks the description:\n%s", rc)
 	}
 
-	// bgpd restarts without its configuration: the next change is applied
-	// in full and the session comes back.
+	// bgpd restarts without any configuration, as after a crash when the
+	// saved configuration is not loaded again: the next change repairs it
+	// (the whole file through vtysh, then a full apply) and the session and
+	// the advertised prefixes come back.
 	if err := node.KillDaemon("bgpd"); err != nil {
 		t.Fatal(err)
 	}
 	if err := node.RestartDaemon("bgpd"); err != nil {
 		t.Fatal(err)
-	}
-	// As FRR's start-up scripts do after a restart, the new bgpd reads the
-	// saved configuration (which the last reload wrote).
-	boot := append(strings.Fields(node.VtyshCmd()), "-d", "bgpd", "-f", filepath.Join(node.ConfDir(), "frr.conf"))
-	if out, err := exec.Command(boot[0], boot[1:]...).CombinedOutput(); err != nil {
-		t.Fatalf("load the saved configuration into bgpd: %v\n%s", err, out)
 	}
 	// watchfrr notices the new bgpd within seconds; until then it refuses
 	// to save the configuration, as in production.
@@ -224,13 +221,53 @@ func testReloaderFastPath(t *testing.T, b frrtest.Backend) {
 		return err == nil, fmt.Sprintf("write memory: %v %s", err, out)
 	})
 	out = reloadStep(t, p, strings.Replace(described, "the-peer", "the-peer-2", 1), resultSuccess)
-	wantOutput(t, "bgpd restarted", out, []string{markRestarted}, []string{markIncremental})
+	wantOutput(t, "bgpd restarted", out, []string{markRestarted, markRepair}, []string{markIncremental})
 	node.WaitEstablished(t, topo.Peer.Addr4().String(), sessionTimeout)
 	waitRoute(t, peer, "198.51.100.0/24")
 	if strings.Contains(p.out.String(), "s3cret") {
 		t.Errorf("the reloader printed a password:\n%s", p.out.String())
 	}
 	p.terminate(t)
+
+	// With the restart watcher on, bgpd restarting empty is repaired
+	// without any reload request, and the result files say so.
+	p = startProcess(t, dir, append(env, "FRR_RELOADER_FULL_INTERVAL=0", "FRR_RELOADER_WATCH_INTERVAL=1s")...)
+	final := strings.Replace(described, "the-peer", "the-peer-2", 1)
+	reloadStep(t, p, final, resultSuccess)
+	testWatcherRepairsBGPD(t, p, node, peer, topo.Peer.Addr4().String())
+	p.terminate(t)
+}
+
+// testWatcherRepairsBGPD kills node's bgpd and starts it again empty: the
+// reloader p, whose watcher checks every second, must notice it and repair
+// bgpd on its own, leaving a fresh success in .status, and the peer must
+// get the node's prefixes back.
+func testWatcherRepairsBGPD(t *testing.T, p *process, node, peer *frrtest.Instance, neighbor string) {
+	t.Helper()
+	if err := os.Remove(p.volume.status); err != nil {
+		t.Fatal(err)
+	}
+	before := len(p.out.String())
+	if err := node.KillDaemon("bgpd"); err != nil {
+		t.Fatal(err)
+	}
+	if err := node.RestartDaemon("bgpd"); err != nil {
+		t.Fatal(err)
+	}
+	frrtest.WaitFor(t, sessionTimeout, func() (bool, string) {
+		return strings.Contains(p.out.String()[before:], restartRepaired), "waiting for the watcher's repair"
+	})
+	out := p.out.String()[before:]
+	wantOutput(t, "watcher", out, []string{restartRepairing, markRepair, "FRR reloaded successfully!"}, []string{receivedSIGHUP})
+	if got := readFile(t, p.volume.status); !strings.HasSuffix(got, " "+resultSuccess) {
+		t.Errorf(".status = %q after the repair", got)
+	}
+	if got := readFile(t, p.volume.lastError); got != "\n" {
+		t.Errorf("last-error = %q after the repair", got)
+	}
+	node.WaitEstablished(t, neighbor, sessionTimeout)
+	waitRoute(t, peer, "192.0.2.128/26")
+	waitRoute(t, peer, "198.51.100.0/24")
 }
 
 // waitNoRoute waits until inst no longer has prefix in its IPv4 unicast BGP

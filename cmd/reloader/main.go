@@ -29,15 +29,30 @@
 //     right after .status is written, still under the lock (it takes
 //     seconds at scale); if it fails, the next reload is a full apply.
 //  3. Full apply with `frr-reload.py --reload --overwrite` otherwise: any
-//     other change, after a failed or interrupted reload, when an FRR daemon
-//     restarted since the last apply (its pid in `show modules` changed), and
-//     when the reloader has been idle for FRR_RELOADER_FULL_INTERVAL after a
-//     success (drift repair).
+//     other change, after a failed or interrupted reload, and when the
+//     reloader has been idle for FRR_RELOADER_FULL_INTERVAL after a success
+//     (drift repair). When an FRR daemon restarted since the last apply (its
+//     pid in `show modules` changed), a repair: `vtysh -f frr.conf` first,
+//     which gives every daemon every line (the restarted one gets back its
+//     prefix-lists and route-maps, which frr-reload.py would never resend
+//     because the other daemons still show them in the running
+//     configuration vtysh merges), then the full apply.
 //  4. Cold start (nothing applied by this process yet, and FRR runs neither a
 //     BGP router nor a prefix-list): one `vtysh -f frr.conf`, then
 //     `frr-reload.py --test` must find nothing to change (else a full apply;
 //     FRR 10's invisible `ip|ipv6 nht resolve-via-default` defaults aside),
 //     then `write memory` as in 2.
+//
+// Between reloads, a watcher (not in legacy mode) checks every
+// FRR_RELOADER_WATCH_INTERVAL whether the daemons' pid files still hold the
+// pids recorded at the last successful apply. When one does not, it takes
+// the lock, confirms with `show modules`, waits until every recorded daemon
+// runs and watchfrr shows it up (its save at the end of a full apply fails
+// before), logs "FRR daemons restarted since the last apply", and reloads
+// the current frr.conf, which repairs as in 3 and writes .status, last-error
+// and running-config as any reload does. A failed repair keeps the previous
+// record, so the next reload repairs too, and is tried again after a
+// back-off (from twice the interval, up to 10 minutes).
 //
 // Children (vtysh, frr-reload.py) run in process groups of their own with
 // SIGKILL as parent-death signal, and are killed on SIGTERM, so no reload
@@ -62,6 +77,10 @@
 //	FRR_RELOADER_VTYSH_TIMEOUT  2m: bound of one vtysh call (0: none)
 //	FRR_RELOADER_RELOAD_TIMEOUT 15m: bound of one frr-reload.py run and of
 //	                            the cold load's vtysh -f frr.conf (0: none)
+//	FRR_RELOADER_WATCH_INTERVAL 10s: period of the restart watcher (a Go
+//	                            duration; 0 turns it off)
+//	FRR_RELOADER_PID_DIR        /var/run/frr: where FRR's daemons write
+//	                            NAME.pid
 package main
 
 import (
@@ -96,6 +115,9 @@ func run() int {
 	}
 	if !r.cfg.legacy && r.cfg.fullInterval > 0 {
 		go r.periodicFullApply(make(chan struct{}))
+	}
+	if !r.cfg.legacy && r.cfg.watchInterval > 0 {
+		go r.watchRestarts(make(chan struct{}))
 	}
 	for sig := range signals {
 		if sig != syscall.SIGHUP {

@@ -80,11 +80,13 @@ func pathsIn(dir string) paths {
 
 // config is what the environment sets.
 type config struct {
-	sharedVolume string
-	reloadCmd    []string // FRR_RELOAD_CMD followed by FRR_RELOAD_ARGS
-	vtyshCmd     []string
-	legacy       bool          // FRR_RELOADER_MODE=legacy
-	fullInterval time.Duration // FRR_RELOADER_FULL_INTERVAL, 0 for never
+	sharedVolume  string
+	reloadCmd     []string // FRR_RELOAD_CMD followed by FRR_RELOAD_ARGS
+	vtyshCmd      []string
+	legacy        bool          // FRR_RELOADER_MODE=legacy
+	fullInterval  time.Duration // FRR_RELOADER_FULL_INTERVAL, 0 for never
+	watchInterval time.Duration // FRR_RELOADER_WATCH_INTERVAL, 0 for never
+	pidDir        string        // FRR_RELOADER_PID_DIR: FRR's pid files
 	// vtyshTimeout (FRR_RELOADER_VTYSH_TIMEOUT) and reloadTimeout
 	// (FRR_RELOADER_RELOAD_TIMEOUT) bound each child, 0 for never: see
 	// stepTimeout.
@@ -94,6 +96,7 @@ type config struct {
 
 // configFromEnv reads SHARED_VOLUME, FRR_RELOAD_CMD, FRR_RELOAD_ARGS,
 // VTYSH_CMD, FRR_RELOADER_MODE, FRR_RELOADER_FULL_INTERVAL,
+// FRR_RELOADER_WATCH_INTERVAL, FRR_RELOADER_PID_DIR,
 // FRR_RELOADER_VTYSH_TIMEOUT and FRR_RELOADER_RELOAD_TIMEOUT; unset or
 // empty (or, for a duration, not a duration) means the default.
 func configFromEnv(getenv func(string) string) config {
@@ -101,11 +104,17 @@ func configFromEnv(getenv func(string) string) config {
 	if dir == "" {
 		dir = defaultSharedVolume
 	}
+	pidDir := strings.TrimSpace(getenv("FRR_RELOADER_PID_DIR"))
+	if pidDir == "" {
+		pidDir = defaultPidDir
+	}
 	return config{
 		legacy:        strings.TrimSpace(getenv("FRR_RELOADER_MODE")) == modeLegacy,
-		fullInterval:  durationFromEnv(getenv, "FRR_RELOADER_FULL_INTERVAL", defaultFullInterval),
-		vtyshTimeout:  durationFromEnv(getenv, "FRR_RELOADER_VTYSH_TIMEOUT", defaultVtyshTimeout),
-		reloadTimeout: durationFromEnv(getenv, "FRR_RELOADER_RELOAD_TIMEOUT", defaultReloadTimeout),
+		fullInterval:  durationFromEnv(getenv("FRR_RELOADER_FULL_INTERVAL"), defaultFullInterval),
+		watchInterval: durationFromEnv(getenv("FRR_RELOADER_WATCH_INTERVAL"), defaultWatchInterval),
+		vtyshTimeout:  durationFromEnv(getenv("FRR_RELOADER_VTYSH_TIMEOUT"), defaultVtyshTimeout),
+		reloadTimeout: durationFromEnv(getenv("FRR_RELOADER_RELOAD_TIMEOUT"), defaultReloadTimeout),
+		pidDir:        pidDir,
 		sharedVolume:  dir,
 		reloadCmd: slices.Concat(
 			commandFromEnv(getenv("FRR_RELOAD_CMD"), defaultReloadCmd),
@@ -114,10 +123,10 @@ func configFromEnv(getenv func(string) string) config {
 	}
 }
 
-// durationFromEnv reads a non-negative Go duration from the variable name,
-// def when it is unset or not one.
-func durationFromEnv(getenv func(string) string, name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(strings.TrimSpace(getenv(name))); err == nil && d >= 0 {
+// durationFromEnv parses value as a Go duration, def when it is empty, not
+// a duration or negative.
+func durationFromEnv(value string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(strings.TrimSpace(value)); err == nil && d >= 0 {
 		return d
 	}
 	return def

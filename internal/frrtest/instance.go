@@ -195,13 +195,15 @@ func (i *Instance) ReloadArgs() string { return strings.Join(i.layout.ReloadArgs
 // VtyshCmd returns the VTYSH_CMD value that reaches this instance.
 func (i *Instance) VtyshCmd() string { return strings.Join(i.layout.VtyshArgv(), " ") }
 
-// Env returns FRR_RELOAD_CMD, FRR_RELOAD_ARGS and VTYSH_CMD for this
-// instance as KEY=value entries, ready for exec.Cmd.Env.
+// Env returns FRR_RELOAD_CMD, FRR_RELOAD_ARGS, VTYSH_CMD and
+// FRR_RELOADER_PID_DIR (where the daemons' pid files are, as the host sees
+// them) for this instance as KEY=value entries, ready for exec.Cmd.Env.
 func (i *Instance) Env() []string {
 	return []string{
 		"FRR_RELOAD_CMD=" + i.ReloadCmd(),
 		"FRR_RELOAD_ARGS=" + i.ReloadArgs(),
 		"VTYSH_CMD=" + i.VtyshCmd(),
+		"FRR_RELOADER_PID_DIR=" + i.RunDir(),
 	}
 }
 
