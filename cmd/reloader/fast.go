@@ -271,8 +271,37 @@ func (r *reloader) applyIncremental(plan confdiff.Plan, want, before confdiff.Co
 }
 
 // applyFull runs frr-reload.py --reload --overwrite with its output on
-// stdout, then reads the running configuration.
+// stdout, then reads the running configuration. frr-reload.py sends its
+// deletions in one pass, in an order that can leave a line behind (FRR 8.4:
+// `no neighbor X bfd` then `no neighbor X bfd profile P` turns BFD back on
+// for X), and its second pass only adds. So when it deleted anything, a
+// `frr-reload.py --test` follows, and if that still finds differences, one
+// more --reload.
 func (r *reloader) applyFull() (string, error) {
+	out, err := r.runReload()
+	if err != nil {
+		return "", err
+	}
+	if deletedRE.MatchString(out) {
+		var test bytes.Buffer
+		err := r.runChild(testArgv(r.cfg.reloadCmd, r.paths.config), &test, &test)
+		if changes := reloadTestChanges(test.String()); err == nil && len(changes) > 0 {
+			r.printText(cleanOutput(test.String()))
+			r.printf("The full apply left %d differences: applying again", len(changes))
+			if _, err := r.runReload(); err != nil {
+				return "", err
+			}
+		}
+	}
+	return r.showRunning()
+}
+
+// deletedRE matches the line frr-reload.py logs for a deletion it sent.
+var deletedRE = regexp.MustCompile(`(?m)INFO: Executed ".*\bno `)
+
+// runReload runs frr-reload.py --reload --overwrite with its output on
+// stdout and returns that output.
+func (r *reloader) runReload() (string, error) {
 	var out bytes.Buffer
 	w := newCleanWriter(r.out)
 	both := io.MultiWriter(&out, w)
@@ -280,9 +309,9 @@ func (r *reloader) applyFull() (string, error) {
 	_ = w.Flush()
 	r.flush()
 	if err != nil {
-		return "", &stepError{output: out.String(), printed: true, err: err}
+		return out.String(), &stepError{output: out.String(), printed: true, err: err}
 	}
-	return r.showRunning()
+	return out.String(), nil
 }
 
 // writeMemory saves the running configuration, so a restarted FRR comes

@@ -334,3 +334,42 @@ esac
 		}
 	}
 }
+
+// TestFullApplyAgainAfterDeletions: a full apply that deleted lines is
+// checked with frr-reload.py --test, and applied once more when that still
+// finds differences (frr-reload.py's deletion order left a line behind);
+// one without deletions is not checked.
+func TestFullApplyAgainAfterDeletions(t *testing.T) {
+	const left = "Lines To Delete\n===============\nrouter bgp 64512\n neighbor 192.0.2.2 bfd\n"
+	tests := []struct {
+		name      string
+		reloadOut string
+		testOut   string
+		want      []string // frr-reload.py calls, by their first flag
+	}{
+		{name: "nothing deleted", reloadOut: "INFO: Executed \"router bgp 64512  neighbor 192.0.2.2 bfd\"\n", testOut: left, want: []string{"--reload"}},
+		{name: "deleted, nothing left", reloadOut: "INFO: Executed \"router bgp 64512  no neighbor 192.0.2.2 bfd\"\n", want: []string{"--reload", "--test"}},
+		{name: "deleted, a line left", reloadOut: "INFO: Executed \"router bgp 64512  no neighbor 192.0.2.2 bfd\"\n", testOut: left, want: []string{"--reload", "--test", "--reload"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, fake{reloadOut: tc.reloadOut, testOut: tc.testOut, running: "router bgp 64512\n"})
+			if _, err := h.reload.applyFull(); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range h.callLog(t) {
+				if rest, ok := strings.CutPrefix(c, "reload "); ok {
+					for _, f := range strings.Fields(rest) {
+						if f == "--reload" || f == "--test" {
+							got = append(got, f)
+						}
+					}
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("frr-reload.py calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -36,7 +36,11 @@
 //     which gives every daemon every line (the restarted one gets back its
 //     prefix-lists and route-maps, which frr-reload.py would never resend
 //     because the other daemons still show them in the running
-//     configuration vtysh merges), then the full apply.
+//     configuration vtysh merges), then the full apply. frr-reload.py sends
+//     its deletions in one pass, in an order that can leave a line behind
+//     (FRR 8.4: removing a neighbor's BFD profile turns its BFD back on), so
+//     a full apply that deleted lines is followed by `frr-reload.py --test`,
+//     and by one more --reload when that still finds differences.
 //  4. Cold start (nothing applied by this process yet, and FRR runs neither a
 //     BGP router nor a prefix-list): one `vtysh -f frr.conf`, then
 //     `frr-reload.py --test` must find nothing to change (else a full apply;
