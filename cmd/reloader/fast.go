@@ -250,9 +250,11 @@ func (r *reloader) applyIncremental(plan confdiff.Plan, want confdiff.Config) (s
 	return running, nil
 }
 
-// applyFull runs frr-reload.py --reload --overwrite with its output on
-// stdout, then reads the running configuration.
+// applyFull moves renumbered prefix-list entries (moves.go), runs
+// frr-reload.py --reload --overwrite with its output on stdout, then reads
+// the running configuration.
 func (r *reloader) applyFull() (string, error) {
+	r.moveRenumbered()
 	var out bytes.Buffer
 	w := newCleanWriter(r.out)
 	both := io.MultiWriter(&out, w)
