@@ -40,7 +40,7 @@ func TestPlanMoves(t *testing.T) {
 			moved: 5},
 		{name: "a collision resolved: the entry that leaves is deleted first",
 			running: lines(l+"seq 100 permit 10.0.0.0/8", l+"seq 101 permit 10.1.0.0/16"),
-			want:    lines(l+"seq 100 permit 10.1.0.0/16"),
+			want:    lines(l + "seq 100 permit 10.1.0.0/16"),
 			commands: []string{
 				"no " + l + "seq 100 permit 10.0.0.0/8",
 				"no " + l + "seq 101 permit 10.1.0.0/16", l + "seq 100 permit 10.1.0.0/16",
@@ -78,10 +78,10 @@ func TestPlanMoves(t *testing.T) {
 			running: lines(l+"seq 1 permit 10.0.0.0/8", "ip prefix-list M seq 1 permit 10.0.0.0/8", "ip prefix-list gone seq 1 permit 10.0.0.0/8"),
 			want:    lines(l+"seq 1 permit 10.0.0.0/8", "ip prefix-list M seq 1 permit 10.0.0.0/8", "ip prefix-list new seq 2 permit 10.0.0.0/8", "ipv6 prefix-list L seq 2 permit 2001:db8::/64")},
 		{name: "a rule the new file holds twice is left to the full apply",
-			running: lines(l+"seq 1 permit 10.0.0.0/8"),
+			running: lines(l + "seq 1 permit 10.0.0.0/8"),
 			want:    lines(l+"seq 2 permit 10.0.0.0/8", l+"seq 3 permit 10.0.0.0/8")},
 		{name: "the same rule kept under its number and added under another",
-			running: lines(l+"seq 1 permit 10.0.0.0/8"),
+			running: lines(l + "seq 1 permit 10.0.0.0/8"),
 			want:    lines(l+"seq 1 permit 10.0.0.0/8", l+"seq 2 permit 10.0.0.0/8")},
 	}
 	for _, tc := range tests {
