@@ -7,10 +7,11 @@
 // reloader.pid, lock (flock that serialises reloads), .status
 // ("<epoch> success|failure"), last-error (the redacted output of the step
 // that failed, "\n" after a success), running-config (`show running-conf`
-// after every reload), and two files of the fast path: last-applied.conf
+// after every reload), and three files of the fast path: last-applied.conf
 // (0600, the frr.conf last applied successfully; removed while a reload runs
-// and after a failed one) and incremental.conf (0600, the commands of an
-// incremental apply, only while it runs).
+// and after a failed one), incremental.conf (0600, the commands of an
+// incremental apply, only while it runs) and moves.conf (0600, the commands
+// of the move pass before a full apply, only while they run).
 //
 // A reload (the default, fast path):
 //
@@ -30,7 +31,18 @@
 //     other change, after a failed or interrupted reload, when an FRR daemon
 //     restarted since the last apply (its pid in `show modules` changed), and
 //     when the reloader has been idle for FRR_RELOADER_FULL_INTERVAL after a
-//     success (drift repair).
+//     success (drift repair). Before frr-reload.py, a move pass compares
+//     `show running-config` with the file: every prefix-list entry FRR runs
+//     under one seq whose rule the file holds in the same list under
+//     another (the first apply after a switch from positional to stable
+//     numbering, a hash collision resolved differently) is deleted and
+//     re-added under its new seq, each deletion right before its addition,
+//     in one `vtysh -f moves.conf` session, so FRR's route-map delay timer
+//     never sees it missing. frr-reload.py cannot: FRR 8.4 silently drops an
+//     entry identical to one under another seq, and frr-reload.py sends
+//     prefix-list deletions after additions, so the entry would vanish until
+//     its second pass. The number of moved entries is logged; a failed move
+//     pass is logged and the full apply goes on.
 //  4. Cold start (nothing applied by this process yet, and FRR runs neither a
 //     BGP router nor a prefix-list): one `vtysh -f frr.conf`, then
 //     `frr-reload.py --test` must find nothing to change (else a full apply;
