@@ -270,14 +270,16 @@ func (r *reloader) applyIncremental(plan confdiff.Plan, want, before confdiff.Co
 	return running, nil
 }
 
-// applyFull runs frr-reload.py --reload --overwrite with its output on
-// stdout, then reads the running configuration. frr-reload.py sends its
+// applyFull moves renumbered prefix-list entries (moves.go), runs
+// frr-reload.py --reload --overwrite with its output on stdout, then reads
+// the running configuration. frr-reload.py sends its
 // deletions in one pass, in an order that can leave a line behind (FRR 8.4:
 // `no neighbor X bfd` then `no neighbor X bfd profile P` turns BFD back on
 // for X), and its second pass only adds. So when it deleted anything, a
 // `frr-reload.py --test` follows, and if that still finds differences, one
 // more --reload.
 func (r *reloader) applyFull() (string, error) {
+	r.moveRenumbered()
 	out, err := r.runReload()
 	if err != nil {
 		return "", err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -312,7 +313,7 @@ esac
 	if got := h.file(t, ".status"); got != "1700000000 failure" {
 		t.Errorf(".status = %q", got)
 	}
-	if le := h.file(t, "last-error"); !strings.Contains(le, "timed out after 300ms") || !strings.Contains(le, "configuration lock") {
+	if le := h.file(t, "last-error"); !strings.Contains(le, "timed out after 400ms") || !strings.Contains(le, "configuration lock") {
 		t.Errorf("last-error does not explain the timeout: %q", le)
 	}
 	for _, c := range h.callLog(t) {
@@ -371,5 +372,32 @@ func TestFullApplyAgainAfterDeletions(t *testing.T) {
 				t.Errorf("frr-reload.py calls (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestStepTimeout(t *testing.T) {
+	h := newHarness(t, fake{})
+	r := h.reload
+	r.cfg.vtyshTimeout, r.cfg.reloadTimeout = 2*time.Minute, 15*time.Minute
+	small := filepath.Join(t.TempDir(), "incremental.conf")
+	large := filepath.Join(t.TempDir(), "moves.conf")
+	writeFile(t, small, strings.Repeat("ip prefix-list l seq 1 permit 192.0.2.1/32\n", 6))
+	writeFile(t, large, strings.Repeat("ip prefix-list l seq 1 permit 192.0.2.1/32\n", 8024))
+	vtysh := func(args ...string) []string { return slices.Concat(r.cfg.vtyshCmd, args) }
+	for _, tc := range []struct {
+		argv []string
+		want time.Duration
+	}{
+		{testArgv(r.cfg.reloadCmd, r.paths.config), 15 * time.Minute},
+		{applyArgv(r.cfg.reloadCmd, r.paths.config), 15 * time.Minute},
+		{vtysh("-f", r.paths.config), 15 * time.Minute},
+		{vtysh("--dryrun", "-f", r.paths.config), 2 * time.Minute},
+		{vtysh("-c", "show running-conf"), 2 * time.Minute},
+		{vtysh("-f", small), 2*time.Minute + 600*time.Millisecond},
+		{vtysh("-f", large), 15 * time.Minute},
+	} {
+		if got := r.stepTimeout(tc.argv); got != tc.want {
+			t.Errorf("stepTimeout(%q) = %v, want %v", r.stepName(tc.argv), got, tc.want)
+		}
 	}
 }

@@ -50,7 +50,7 @@ func testConfigLock(t *testing.T, v frrtest.Version, node *frrtest.Instance, p *
 		added = strings.Replace(added, "    network 192.0.2.128/26\n", "    network 192.0.2.128/26\n    network 198.51.100.0/24\n", 1)
 		if v.Name == "frr10" {
 			out := reloadStep(t, p, added, resultFailure)
-			wantOutput(t, "locked", out, []string{markIncremental, "timed out after 5s"}, []string{"frr-reload.py --reload"})
+			wantOutput(t, "locked", out, []string{markIncremental, "timed out after 5.6s"}, []string{"frr-reload.py --reload"})
 			if le := readFile(t, p.volume.lastError); !strings.Contains(le, "configuration lock") {
 				t.Errorf("last-error does not name the lock:\n%s", le)
 			}

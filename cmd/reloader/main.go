@@ -7,10 +7,11 @@
 // reloader.pid, lock (flock that serialises reloads), .status
 // ("<epoch> success|failure"), last-error (the redacted output of the step
 // that failed, "\n" after a success), running-config (`show running-conf`
-// after every reload), and two files of the fast path: last-applied.conf
+// after every reload), and three files of the fast path: last-applied.conf
 // (0600, the frr.conf last applied successfully; removed while a reload runs
-// and after a failed one) and incremental.conf (0600, the commands of an
-// incremental apply, only while it runs).
+// and after a failed one), incremental.conf (0600, the commands of an
+// incremental apply, only while it runs) and moves.conf (0600, the commands
+// of the move pass before a full apply, only while they run).
 //
 // A reload (the default, fast path):
 //
@@ -30,17 +31,29 @@
 //     seconds at scale); if it fails, the next reload is a full apply.
 //  3. Full apply with `frr-reload.py --reload --overwrite` otherwise: any
 //     other change, after a failed or interrupted reload, and when the
-//     reloader has been idle for FRR_RELOADER_FULL_INTERVAL after a success
-//     (drift repair). When an FRR daemon restarted since the last apply (its
+//     reloader has been idle for FRR_RELOADER_FULL_INTERVAL after a
+//     success (drift repair). Before frr-reload.py, a move pass compares
+//     `show running-config` with the file: every prefix-list entry FRR runs
+//     under one seq whose rule the file holds in the same list under
+//     another (the first apply after a switch from positional to stable
+//     numbering, a hash collision resolved differently) is deleted and
+//     re-added under its new seq, each deletion right before its addition,
+//     in one `vtysh -f moves.conf` session, so FRR's route-map delay timer
+//     never sees it missing. frr-reload.py cannot: FRR 8.4 silently drops an
+//     entry identical to one under another seq, and frr-reload.py sends
+//     prefix-list deletions after additions, so the entry would vanish until
+//     its second pass. The number of moved entries is logged; a failed move
+//     pass is logged and the full apply goes on.
+//     frr-reload.py sends its deletions in one pass, in an order that can
+//     leave a line behind (FRR 8.4: removing a neighbor's BFD profile turns
+//     its BFD back on), so a full apply that deleted lines is followed by
+//     `frr-reload.py --test`, and by one more --reload when that still finds
+//     differences. When an FRR daemon restarted since the last apply (its
 //     pid in `show modules` changed), a repair: `vtysh -f frr.conf` first,
 //     which gives every daemon every line (the restarted one gets back its
 //     prefix-lists and route-maps, which frr-reload.py would never resend
 //     because the other daemons still show them in the running
-//     configuration vtysh merges), then the full apply. frr-reload.py sends
-//     its deletions in one pass, in an order that can leave a line behind
-//     (FRR 8.4: removing a neighbor's BFD profile turns its BFD back on), so
-//     a full apply that deleted lines is followed by `frr-reload.py --test`,
-//     and by one more --reload when that still finds differences.
+//     configuration vtysh merges), then the full apply.
 //  4. Cold start (nothing applied by this process yet, and FRR runs neither a
 //     BGP router nor a prefix-list): one `vtysh -f frr.conf`, then
 //     `frr-reload.py --test` must find nothing to change (else a full apply;

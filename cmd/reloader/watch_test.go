@@ -135,6 +135,7 @@ func TestWatcherRepairsRestartedDaemon(t *testing.T) {
 		"vtysh -c show watchfrr",
 		"vtysh -c show modules",
 		"vtysh -f " + conf,
+		"vtysh -c show running-conf", // the move pass
 		"reload --rundir /run/x --reload --overwrite --stdout " + conf,
 		"vtysh -c show running-conf",
 	}
@@ -226,7 +227,7 @@ func TestWatcherRetriesFailedRepair(t *testing.T) {
 	// A reload meanwhile repairs.
 	_ = os.Remove(h.calls)
 	h.reload.reload()
-	if calls := h.callLog(t); !cmp.Equal(calls[len(calls)-3:len(calls)-1], []string{"vtysh -f " + h.reload.paths.config, "reload --rundir /run/x --reload --overwrite --stdout " + h.reload.paths.config}) {
+	if calls := h.callLog(t); !cmp.Equal(calls[len(calls)-4:len(calls)-1], []string{"vtysh -f " + h.reload.paths.config, "vtysh -c show running-conf", "reload --rundir /run/x --reload --overwrite --stdout " + h.reload.paths.config}) {
 		t.Errorf("the reload after a failed repair did not repair: %q", calls)
 	}
 }
@@ -262,14 +263,14 @@ func TestPeriodicFullApplyRepairs(t *testing.T) {
 	full := "reload --rundir /run/x --reload --overwrite --stdout " + conf
 	_ = os.Remove(h.calls)
 	h.reload.reloadFast(true)
-	if diff := cmp.Diff([]string{"vtysh --dryrun -f " + conf, "vtysh -c show modules", full, "vtysh -c show running-conf", "vtysh -c show modules"}, h.callLog(t)); diff != "" {
+	if diff := cmp.Diff([]string{"vtysh --dryrun -f " + conf, "vtysh -c show modules", "vtysh -c show running-conf", full, "vtysh -c show running-conf", "vtysh -c show modules"}, h.callLog(t)); diff != "" {
 		t.Errorf("calls with the same daemons (-want +got):\n%s", diff)
 	}
 
 	h.setDaemons(t, map[string]int{"zebra": 10, "bgpd": 21}, "Up")
 	_ = os.Remove(h.calls)
 	h.reload.reloadFast(true)
-	if diff := cmp.Diff([]string{"vtysh --dryrun -f " + conf, "vtysh -c show modules", "vtysh -f " + conf, full, "vtysh -c show running-conf"}, h.callLog(t)); diff != "" {
+	if diff := cmp.Diff([]string{"vtysh --dryrun -f " + conf, "vtysh -c show modules", "vtysh -f " + conf, "vtysh -c show running-conf", full, "vtysh -c show running-conf"}, h.callLog(t)); diff != "" {
 		t.Errorf("calls after a restart (-want +got):\n%s", diff)
 	}
 	if got := h.file(t, ".status"); got != "1700000000 success" {

@@ -20,6 +20,18 @@
 // `FRR_RELOADER_MODE=legacy` for the reloader, each passed only when the
 // binary supports it), and per debounce window.
 //
+// TestAdvertiseUpgrade measures an upgrade that switches the numbering while
+// FRR keeps running: N prefixes loaded with `--prefix-list-seq=position`,
+// then the daemon and the reloader restarted with the stable default. The
+// new reloader applies the file in full, moving every renumbered entry
+// first; the clock runs from the restart, and the peer must log no
+// withdrawal. It reads FRRK8S_ADVERTISE_SIZES and the first debounce of
+// FRRK8S_ADVERTISE_DEBOUNCE_MS:
+//
+//	FRRK8S_ADVERTISE_BENCH=1 FRRK8S_ADVERTISE_SIZES="frr84=1000" \
+//	KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh) \
+//	go test ./e2etests/advertise -run TestAdvertiseUpgrade -v -count=1 -timeout 25m
+//
 // It is opt-in and slow (minutes): plain `go test ./...` skips it at once.
 // Run it with
 //

@@ -133,3 +133,15 @@ func (r *lineRecorder) Tail() string {
 	defer r.mu.Unlock()
 	return strings.Join(r.tail, "\n")
 }
+
+// lastMarked returns the text of the last marked line containing marker.
+func (r *lineRecorder) lastMarked(marker string) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.marked) - 1; i >= 0; i-- {
+		if strings.Contains(r.marked[i].text, marker) {
+			return r.marked[i].text, true
+		}
+	}
+	return "", false
+}

@@ -179,7 +179,7 @@ func (b *bench) startReloader(bins binaries) {
 	env := append([]string{"SHARED_VOLUME=" + b.shared}, b.frrNode.Env()...)
 	env = append(env, b.layout.reloaderEnv...)
 	b.reloaderOut = newLineRecorder(markHUP, markTest, markApply, markSuccess, markSyntax, markFailed,
-		markShowRunning, markPassFile)
+		markShowRunning, markPassFile, markMoving)
 	b.reloader = e2eharness.Start(b.t, "reloader", b.reloaderOut, env, bins.reloader)
 	pidFile := filepath.Join(b.shared, "reloader.pid")
 	frrtest.WaitFor(b.t, setupTimeout, func() (bool, string) {
