@@ -69,6 +69,12 @@ func (r *reloader) reloadFast(full bool) {
 	switch {
 	case prev.conf == "":
 		running, save, err = r.applyFirst()
+	case change == nil && !full && startupOnly(prev.conf):
+		// The last file applied held nothing frr-k8s renders (the daemon
+		// hands off an empty configuration before the first
+		// FRRConfiguration): loading the new one is a cold start too.
+		r.printf("The last configuration applied holds no router: cold start")
+		running, save, err = r.applyFirst()
 	case full:
 		r.printf("Periodic full apply")
 		running, err = r.applyFull()
@@ -162,9 +168,10 @@ func (r *reloader) dryRun(file string) (string, error) {
 	return out.String(), nil
 }
 
-// applyFirst applies frr.conf when this reloader has applied nothing yet.
-// When FRR runs only its start-up configuration (no BGP router, no
-// prefix-list), the file is loaded with one `vtysh -f` and proven with a
+// applyFirst applies frr.conf when this reloader has applied nothing yet,
+// or only a file without any router or filter (the daemon's empty
+// configuration). When FRR runs only such a configuration (no BGP router,
+// no prefix-list), the file is loaded with one `vtysh -f` and proven with a
 // `frr-reload.py --test` that finds nothing to change; anything else, or any
 // doubt, is a full apply.
 func (r *reloader) applyFirst() (running string, save bool, err error) {
