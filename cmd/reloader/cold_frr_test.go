@@ -137,5 +137,40 @@ func testReloaderColdLoad(t *testing.T, b frrtest.Backend, n int) {
 	if rc := readFile(t, p.volume.runningConfig); !strings.Contains(rc, "network "+last) {
 		t.Errorf("running-config lacks network %s", last)
 	}
+
+	// Then one prefix added at the end, and removed, and one removed in the
+	// middle: incremental changes over the cold load.
+	_, more := daemonConfigs(t, n+1)
+	for _, s := range []struct{ name, conf string }{{"+1", more}, {"-1", advertise}, {"-1 in the middle", strings.Replace(advertise, "    network 198.18.0.2/32\n", "", 1)}} {
+		conf := s.conf
+		if s.name == "-1 in the middle" {
+			conf = removeEntries(t, conf, "198.18.0.2/32")
+		}
+		start := time.Now()
+		out = reloadStepWithin(t, p, conf, resultSuccess, timeout)
+		t.Logf("N=%d %s: %.1f s to .status", n, s.name, time.Since(start).Seconds())
+		wantOutput(t, s.name, out, []string{markIncremental}, []string{"full apply"})
+		if got, want := readFile(t, p.volume.runningConfig), running(); got != want {
+			t.Errorf("%s: running-config is not FRR's running configuration", s.name)
+		}
+	}
 	p.terminate(t)
+}
+
+// removeEntries drops the prefix-list entries of prefix from conf.
+func removeEntries(t *testing.T, conf, prefix string) string {
+	t.Helper()
+	var b strings.Builder
+	removed := 0
+	for line := range strings.Lines(conf) {
+		if strings.Contains(line, "prefix-list") && strings.HasSuffix(line, " permit "+prefix+"\n") {
+			removed++
+			continue
+		}
+		b.WriteString(line)
+	}
+	if removed == 0 {
+		t.Fatalf("no entry of %s", prefix)
+	}
+	return b.String()
 }

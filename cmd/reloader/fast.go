@@ -192,18 +192,30 @@ func (r *reloader) applyFirst() (running string, save bool, err error) {
 		return full()
 	}
 	out.Reset()
-	if err := r.runChild(testArgv(r.cfg.reloadCmd, r.paths.config), &out, &out); err != nil {
-		r.printText(cleanOutput(out.String()))
-		r.printf("Cold load check failed (%v): falling back to a full apply", err)
+	// The proof and the read of the running configuration both only read
+	// FRR once the load is done: they run side by side (the proof spends
+	// most of its time diffing in Python).
+	type read struct {
+		text string
+		err  error
+	}
+	shown := make(chan read, 1)
+	go func() {
+		text, err := r.showRunning()
+		shown <- read{text, err}
+	}()
+	testErr := r.runChild(testArgv(r.cfg.reloadCmd, r.paths.config), &out, &out)
+	sr := <-shown
+	r.printText(cleanOutput(out.String()))
+	if testErr != nil {
+		r.printf("Cold load check failed (%v): falling back to a full apply", testErr)
 		return full()
 	}
-	r.printText(cleanOutput(out.String()))
 	if changes := reloadTestChanges(out.String()); len(changes) > 0 {
 		r.printf("Cold load left %d differences: falling back to a full apply", len(changes))
 		return full()
 	}
-	running, err = r.showRunning()
-	return running, true, err
+	return sr.text, true, sr.err
 }
 
 // applyChange applies frr.conf over prev: incrementally when change is not
