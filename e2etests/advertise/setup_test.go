@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -219,4 +220,16 @@ func (b *bench) startDaemon(bins binaries, kubeconfig string) {
 // logName is the name of a process's full log for this run (logDirEnv).
 func (b *bench) logName(process string) string {
 	return fmt.Sprintf("%s-%s-%s-n%d-d%d.log", process, b.version, b.layout.name, b.n, b.debounce)
+}
+
+// event writes a line to the benchmark's own log, stamped like the
+// processes' (logDirEnv), so that its milestones line up with theirs.
+func (b *bench) event(format string, args ...any) {
+	if os.Getenv(logDirEnv) == "" {
+		return
+	}
+	if b.events == nil {
+		b.events = newLineRecorder().logTo(b.t, b.logName("bench"))
+	}
+	fmt.Fprintf(b.events, format+"\n", args...)
 }
