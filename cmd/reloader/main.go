@@ -31,11 +31,14 @@
 //     restarted since the last apply (its pid in `show modules` changed), and
 //     when the reloader has been idle for FRR_RELOADER_FULL_INTERVAL after a
 //     success (drift repair).
-//  4. Cold start (nothing applied by this process yet, and FRR runs neither a
-//     BGP router nor a prefix-list): one `vtysh -f frr.conf`, then
+//  4. Cold start (nothing applied by this process yet, or only a file
+//     without router, route-map or prefix-list, like the empty configuration
+//     the daemon hands off before the first FRRConfiguration; and FRR runs
+//     neither a BGP router nor a prefix-list): one `vtysh -f frr.conf`, then
 //     `frr-reload.py --test` must find nothing to change (else a full apply;
-//     FRR 10's invisible `ip|ipv6 nht resolve-via-default` defaults aside),
-//     then `write memory` as in 2.
+//     FRR 10's invisible `ip|ipv6 nht resolve-via-default` defaults aside;
+//     the running configuration is read while it runs), then `write memory`
+//     as in 2.
 //
 // Children (vtysh, frr-reload.py) run in process groups of their own with
 // SIGKILL as parent-death signal, and are killed on SIGTERM, so no reload
