@@ -70,6 +70,12 @@ func (r *reloader) reloadFast(full bool) {
 	switch {
 	case prev.conf == "":
 		running, save, err = r.applyFirst()
+	case change == nil && !full && startupOnly(prev.conf):
+		// The last file applied held nothing frr-k8s renders (the daemon
+		// hands off an empty configuration before the first
+		// FRRConfiguration): loading the new one is a cold start too.
+		r.printf("The last configuration applied holds no router: cold start")
+		running, save, err = r.applyFirst()
 	case full:
 		r.printf("Periodic full apply")
 		running, pids, err = r.applyPeriodic(prev)
@@ -163,9 +169,10 @@ func (r *reloader) dryRun(file string) (string, error) {
 	return out.String(), nil
 }
 
-// applyFirst applies frr.conf when this reloader has applied nothing yet.
-// When FRR runs only its start-up configuration (no BGP router, no
-// prefix-list), the file is loaded with one `vtysh -f` and proven with a
+// applyFirst applies frr.conf when this reloader has applied nothing yet,
+// or only a file without any router or filter (the daemon's empty
+// configuration). When FRR runs only such a configuration (no BGP router,
+// no prefix-list), the file is loaded with one `vtysh -f` and proven with a
 // `frr-reload.py --test` that finds nothing to change; anything else, or any
 // doubt, is a full apply.
 func (r *reloader) applyFirst() (running string, save bool, err error) {
@@ -186,18 +193,30 @@ func (r *reloader) applyFirst() (running string, save bool, err error) {
 		return full()
 	}
 	out.Reset()
-	if err := r.runChild(testArgv(r.cfg.reloadCmd, r.paths.config), &out, &out); err != nil {
-		r.printText(cleanOutput(out.String()))
-		r.printf("Cold load check failed (%v): falling back to a full apply", err)
+	// The proof and the read of the running configuration both only read
+	// FRR once the load is done: they run side by side (the proof spends
+	// most of its time diffing in Python).
+	type read struct {
+		text string
+		err  error
+	}
+	shown := make(chan read, 1)
+	go func() {
+		text, err := r.showRunning()
+		shown <- read{text, err}
+	}()
+	testErr := r.runChild(testArgv(r.cfg.reloadCmd, r.paths.config), &out, &out)
+	sr := <-shown
+	r.printText(cleanOutput(out.String()))
+	if testErr != nil {
+		r.printf("Cold load check failed (%v): falling back to a full apply", testErr)
 		return full()
 	}
-	r.printText(cleanOutput(out.String()))
 	if changes := reloadTestChanges(out.String()); len(changes) > 0 {
 		r.printf("Cold load left %d differences: falling back to a full apply", len(changes))
 		return full()
 	}
-	running, err = r.showRunning()
-	return running, true, err
+	return sr.text, true, sr.err
 }
 
 // applyChange applies frr.conf over prev: incrementally when change is not

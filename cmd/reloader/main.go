@@ -54,11 +54,14 @@
 //     prefix-lists and route-maps, which frr-reload.py would never resend
 //     because the other daemons still show them in the running
 //     configuration vtysh merges), then the full apply.
-//  4. Cold start (nothing applied by this process yet, and FRR runs neither a
-//     BGP router nor a prefix-list): one `vtysh -f frr.conf`, then
+//  4. Cold start (nothing applied by this process yet, or only a file
+//     without router, route-map or prefix-list, like the empty configuration
+//     the daemon hands off before the first FRRConfiguration; and FRR runs
+//     neither a BGP router nor a prefix-list): one `vtysh -f frr.conf`, then
 //     `frr-reload.py --test` must find nothing to change (else a full apply;
-//     FRR 10's invisible `ip|ipv6 nht resolve-via-default` defaults aside),
-//     then `write memory` as in 2.
+//     FRR 10's invisible `ip|ipv6 nht resolve-via-default` defaults aside;
+//     the running configuration is read while it runs), then `write memory`
+//     as in 2.
 //
 // Between reloads, a watcher (not in legacy mode) checks every
 // FRR_RELOADER_WATCH_INTERVAL whether the daemons' pid files still hold the

@@ -118,6 +118,7 @@ type bench struct {
 	shared          string
 	reloader        *e2eharness.Process
 	reloaderOut     *lineRecorder
+	events          *lineRecorder // the benchmark's own milestones (logDirEnv)
 	daemon          *e2eharness.Process
 	created         []client.Object
 	prefixes        []string

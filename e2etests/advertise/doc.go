@@ -45,7 +45,10 @@
 // ("stable,position"); FRRK8S_ADVERTISE_DEBOUNCE_MS ("3000,10"; default
 // 3000, the production default); FRRK8S_ADVERTISE_REPEATS (how many times
 // the changes repeat at N ≤ 100, default 5); FRRK8S_ADVERTISE_SVG (write
-// the plot of the one-prefix change times against N there). Results are
+// the plot of the one-prefix change times against N there);
+// FRRK8S_ADVERTISE_LOG_DIR (write the whole output of the reloader and of
+// /frr-k8s there, one file per process and run, each line stamped with its
+// arrival time). Results are
 // logged as Markdown rows; docs/advertise-benchmark.md holds a measured
 // set. Timings are reported, never asserted.
 package advertise

@@ -2,6 +2,9 @@ package advertise
 
 import (
 	"bytes"
+	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -47,6 +50,7 @@ type stampedLine struct {
 // the diff) is not kept.
 type lineRecorder struct {
 	markers []string
+	log     io.Writer // every line, stamped; nil for none (logDirEnv)
 
 	mu      sync.Mutex
 	partial []byte
@@ -56,6 +60,23 @@ type lineRecorder struct {
 
 func newLineRecorder(markers ...string) *lineRecorder {
 	return &lineRecorder{markers: markers}
+}
+
+// logTo makes r write every line it receives, with its arrival time, to a
+// file named name in the directory logDirEnv names, when it is set.
+func (r *lineRecorder) logTo(t *testing.T, name string) *lineRecorder {
+	t.Helper()
+	dir := os.Getenv(logDirEnv)
+	if dir == "" {
+		return r
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatalf("create the log of %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	r.log = f
+	return r
 }
 
 // Write splits p into lines and records them.
@@ -76,6 +97,9 @@ func (r *lineRecorder) Write(p []byte) (int, error) {
 }
 
 func (r *lineRecorder) record(at time.Time, line string) {
+	if r.log != nil {
+		fmt.Fprintf(r.log, "%s %s\n", at.UTC().Format("15:04:05.000"), line)
+	}
 	for _, m := range r.markers {
 		if strings.Contains(line, m) {
 			r.marked = append(r.marked, stampedLine{at: at, text: line})

@@ -30,6 +30,10 @@ const (
 	// repeatsEnv is how many times the one-prefix changes are measured at
 	// sizes up to repeatLimit (default 5); larger sizes measure them once.
 	repeatsEnv = "FRRK8S_ADVERTISE_REPEATS"
+	// logDirEnv names a directory that receives the whole output of the
+	// reloader and of /frr-k8s of every run, each line stamped with its
+	// arrival time; unset keeps only the markers and the last lines.
+	logDirEnv = "FRRK8S_ADVERTISE_LOG_DIR"
 )
 
 // repeatLimit is the largest N whose one-prefix changes are repeated.

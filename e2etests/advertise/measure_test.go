@@ -153,6 +153,7 @@ func (b *bench) measure(name string, exp expectation, timeout time.Duration, wri
 	cpuBefore := b.sampleCPU()
 	connectionsBefore := b.peerConnections()
 	start := time.Now()
+	b.event("%s: write", name)
 	write()
 	m.apiWrite = time.Since(start)
 	lastReport := start
@@ -168,6 +169,7 @@ func (b *bench) measure(name string, exp expectation, timeout time.Duration, wri
 			m.minRoutes = min(m.minRoutes, view.fewest())
 			if m.peer == 0 && exp.peerMet(view) {
 				m.peer = time.Since(start)
+				b.event("%s: peer holds the set", name)
 			}
 			if m.peer == 0 {
 				seen = append(seen, fmt.Sprintf("peer: routes per session %v, %d paths to %q", view.routes, view.paths, exp.checkedPrefix()))
@@ -177,6 +179,7 @@ func (b *bench) measure(name string, exp expectation, timeout time.Duration, wri
 			ok, msg := b.nodeStateMet(exp.runningMet)
 			if ok {
 				m.state = time.Since(start)
+				b.event("%s: FRRNodeState reports it", name)
 			} else {
 				seen = append(seen, msg)
 			}

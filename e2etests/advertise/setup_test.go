@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -179,7 +180,7 @@ func (b *bench) startReloader(bins binaries) {
 	env := append([]string{"SHARED_VOLUME=" + b.shared}, b.frrNode.Env()...)
 	env = append(env, b.layout.reloaderEnv...)
 	b.reloaderOut = newLineRecorder(markHUP, markTest, markApply, markSuccess, markSyntax, markFailed,
-		markShowRunning, markPassFile, markMoving)
+		markShowRunning, markPassFile, markMoving).logTo(b.t, b.logName("reloader"))
 	b.reloader = e2eharness.Start(b.t, "reloader", b.reloaderOut, env, bins.reloader)
 	pidFile := filepath.Join(b.shared, "reloader.pid")
 	frrtest.WaitFor(b.t, setupTimeout, func() (bool, string) {
@@ -202,7 +203,7 @@ func (b *bench) startDaemon(bins binaries, kubeconfig string) {
 		"--node-name=" + b.node, "--namespace=" + b.namespace, "--log-level=info",
 		"--metrics-bind-address=0", "--health-probe-bind-address=" + probe,
 		fmt.Sprintf("--bgp-debounce-timeout=%d", b.debounce)}, b.layout.daemonArgs...)
-	b.daemon = e2eharness.Start(b.t, "frr-k8s", newLineRecorder(), env, args...)
+	b.daemon = e2eharness.Start(b.t, "frr-k8s", newLineRecorder().logTo(b.t, b.logName("frr-k8s")), env, args...)
 	frrtest.WaitFor(b.t, setupTimeout, func() (bool, string) {
 		if b.daemon.Exited() {
 			b.t.Fatalf("frr-k8s exited:\n%s", b.daemon.Out.String())
@@ -214,4 +215,21 @@ func (b *bench) startDaemon(bins binaries, kubeconfig string) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK, resp.Status
 	})
+}
+
+// logName is the name of a process's full log for this run (logDirEnv).
+func (b *bench) logName(process string) string {
+	return fmt.Sprintf("%s-%s-%s-n%d-d%d.log", process, b.version, b.layout.name, b.n, b.debounce)
+}
+
+// event writes a line to the benchmark's own log, stamped like the
+// processes' (logDirEnv), so that its milestones line up with theirs.
+func (b *bench) event(format string, args ...any) {
+	if os.Getenv(logDirEnv) == "" {
+		return
+	}
+	if b.events == nil {
+		b.events = newLineRecorder().logTo(b.t, b.logName("bench"))
+	}
+	fmt.Fprintf(b.events, format+"\n", args...)
 }

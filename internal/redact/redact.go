@@ -52,9 +52,11 @@ type Redactor struct {
 func New(configs ...string) *Redactor {
 	var values []string
 	for _, c := range configs {
-		for _, m := range valueRE.FindAllStringSubmatch(c, -1) {
-			if m[1] != Retracted {
-				values = append(values, m[1])
+		for line := range linesWith(c, marker) {
+			for _, m := range valueRE.FindAllStringSubmatch(line, -1) {
+				if m[1] != Retracted {
+					values = append(values, m[1])
+				}
 			}
 		}
 	}
@@ -122,8 +124,69 @@ func (r *Redactor) Redact(s string) string {
 			s = replaceTokens(s, r.short)
 		}
 	}
-	s = keywordRE.ReplaceAllString(s, "${1}${2} "+Retracted)
-	return substringRE.ReplaceAllLiteralString(s, "password "+Retracted)
+	return replaceLinesWith(s, marker, func(line string) string {
+		line = keywordRE.ReplaceAllString(line, "${1}${2} "+Retracted)
+		return substringRE.ReplaceAllLiteralString(line, "password "+Retracted)
+	})
+}
+
+// marker is in every match of keywordRE, substringRE and valueRE, and none
+// of their matches spans a newline: only the lines holding it need them.
+// A running configuration of megabytes has few such lines, and finding
+// them is much faster than running the expressions over all of it.
+const marker = "pa"
+
+// linesWith yields every line of s (without its newline) that contains sub.
+func linesWith(s, sub string) func(yield func(string) bool) {
+	return func(yield func(string) bool) {
+		for i := 0; i < len(s); {
+			j := strings.Index(s[i:], sub)
+			if j < 0 {
+				return
+			}
+			start, end := lineAround(s, i+j)
+			if !yield(s[start:end]) {
+				return
+			}
+			i = end + 1
+		}
+	}
+}
+
+// replaceLinesWith returns s with every line that contains sub replaced by
+// f of it (both without the newline).
+func replaceLinesWith(s, sub string, f func(string) string) string {
+	var b strings.Builder
+	done := 0 // s[:done] is in b
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], sub)
+		if j < 0 {
+			break
+		}
+		start, end := lineAround(s, i+j)
+		if b.Cap() == 0 {
+			b.Grow(len(s) + 64)
+		}
+		b.WriteString(s[done:start])
+		b.WriteString(f(s[start:end]))
+		done, i = end, end+1
+	}
+	if done == 0 && b.Cap() == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// lineAround returns the bounds of the line of s holding byte i, without
+// its newline.
+func lineAround(s string, i int) (start, end int) {
+	start = strings.LastIndexByte(s[:i], '\n') + 1
+	end = strings.IndexByte(s[i:], '\n')
+	if end < 0 {
+		return start, len(s)
+	}
+	return start, i + end
 }
 
 // String hides the passwords of s, by pattern and by the values s itself

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,4 +76,73 @@ func TestNilRedactor(t *testing.T) {
 	if got := r.Redact("neighbor x password y\n"); got != "neighbor x password <retracted>\n" {
 		t.Errorf("nil Redactor: %q", got)
 	}
+}
+
+// wholeText is Redact running the expressions on the whole text, as it did
+// before it looked for the marker first.
+func wholeText(r *Redactor, s string) string {
+	if r != nil {
+		for _, v := range r.values {
+			s = strings.ReplaceAll(s, v, Retracted)
+		}
+		if r.short != nil {
+			s = replaceTokens(s, r.short)
+		}
+	}
+	s = keywordRE.ReplaceAllString(s, "${1}${2} "+Retracted)
+	return substringRE.ReplaceAllLiteralString(s, "password "+Retracted)
+}
+
+// wholeTextValues is the values New finds with valueRE on the whole text.
+func wholeTextValues(s string) []string {
+	var values []string
+	for _, m := range valueRE.FindAllStringSubmatch(s, -1) {
+		if m[1] != Retracted {
+			values = append(values, m[1])
+		}
+	}
+	return WithValues(values...).values
+}
+
+// checkLinesWithMarker compares Redact and New on s with wholeText.
+func checkLinesWithMarker(t *testing.T, s string) {
+	t.Helper()
+	r := New(s)
+	if got, want := r.Redact(s), wholeText(r, s); got != want {
+		t.Errorf("Redact(%q) = %q, the whole-text expressions give %q", s, got, want)
+	}
+	if got, want := r.values, wholeTextValues(s); !slices.Equal(got, want) {
+		t.Errorf("New(%q) found %q, the whole-text expression %q", s, got, want)
+	}
+	var none *Redactor
+	if got, want := none.Redact(s), wholeText(nil, s); got != want {
+		t.Errorf("nil Redact(%q) = %q, want %q", s, got, want)
+	}
+}
+
+// TestLinesWithMarkerOnly checks that running the expressions on the lines
+// holding the marker only gives what running them on the whole text gives.
+func TestLinesWithMarkerOnly(t *testing.T) {
+	for _, s := range linesWithMarkerSeeds {
+		checkLinesWithMarker(t, s)
+	}
+}
+
+// FuzzLinesWithMarkerOnly is TestLinesWithMarkerOnly on any text.
+func FuzzLinesWithMarkerOnly(f *testing.F) {
+	for _, s := range linesWithMarkerSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(checkLinesWithMarker)
+}
+
+var linesWithMarkerSeeds = []string{
+	"",
+	"pa",
+	"pa x",
+	"\npa\n",
+	"router bgp 64512\n neighbor 192.0.2.1 password s3cret\n neighbor 192.0.2.2 pa abcd\n",
+	" neighbor 192.0.2.1 pas xyzw\r\n neighbor 192.0.2.1 passive\nno newline at the end pa qqqq",
+	"x passwordless y\nz\npa\tpa pa\n\n\npapa pa\npassword password\n",
+	"ip prefix-list a seq 1 permit 10.0.0.0/8\n% Unknown command: s3cretpass\nline 3: pa s3cret\n",
 }
