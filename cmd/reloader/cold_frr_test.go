@@ -95,14 +95,6 @@ func testReloaderColdLoad(t *testing.T, b frrtest.Backend, n int) {
 	p := startProcess(t, t.TempDir(), append(node.Env(), "FRR_RELOADER_FULL_INTERVAL=0")...)
 	empty, advertise := daemonConfigs(t, n)
 	last := fmt.Sprintf("198.18.%d.%d/32", n>>8, n&0xff)
-	running := func() string {
-		t.Helper()
-		out, err := node.Vtysh("show running-config")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
 	timeout := waitTimeout + time.Duration(n)*20*time.Millisecond
 
 	// The empty configuration with one more line the next file lacks: the
@@ -113,14 +105,14 @@ func testReloaderColdLoad(t *testing.T, b frrtest.Backend, n int) {
 	out = reloadStepWithin(t, p, advertise, resultSuccess, timeout)
 	wantOutput(t, "advertise after a leftover", out,
 		[]string{markColdAfterEmpty, markCold, "Cold load left", markFallback}, nil)
-	if rc := running(); strings.Contains(rc, "delay-timer 7") || !strings.Contains(rc, "network "+last) {
+	if rc := showRunning(t, node); strings.Contains(rc, "delay-timer 7") || !strings.Contains(rc, "network "+last) {
 		t.Errorf("running config after the full apply:\n%s", rc)
 	}
 
 	// Back to the empty configuration: a full apply removes the router.
 	out = reloadStepWithin(t, p, empty, resultSuccess, timeout)
 	wantOutput(t, "empty again", out, []string{markNotIncr}, []string{markCold})
-	if rc := running(); strings.Contains(rc, "router bgp") {
+	if rc := showRunning(t, node); strings.Contains(rc, "router bgp") {
 		t.Errorf("running config still has a router:\n%s", rc)
 	}
 
@@ -150,7 +142,7 @@ func testReloaderColdLoad(t *testing.T, b frrtest.Backend, n int) {
 		out = reloadStepWithin(t, p, conf, resultSuccess, timeout)
 		t.Logf("N=%d %s: %.1f s to .status", n, s.name, time.Since(start).Seconds())
 		wantOutput(t, s.name, out, []string{markIncremental}, []string{"full apply"})
-		if got, want := readFile(t, p.volume.runningConfig), running(); got != want {
+		if got, want := readFile(t, p.volume.runningConfig), showRunning(t, node); got != want {
 			t.Errorf("%s: running-config is not FRR's running configuration", s.name)
 		}
 	}

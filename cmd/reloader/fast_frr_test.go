@@ -107,14 +107,6 @@ func testReloaderFastPath(t *testing.T, b frrtest.Backend) {
 	// No watcher: the restarted bgpd below is for the next reload to find.
 	p := startProcess(t, dir, append(env, "FRR_RELOADER_FULL_INTERVAL=0", "FRR_RELOADER_WATCH_INTERVAL=0")...)
 	base := nodeConfig(t)
-	running := func() string {
-		t.Helper()
-		out, err := node.Vtysh("show running-config")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
 
 	// Cold start: FRR runs only its start-up configuration.
 	out := reloadStep(t, p, base, resultSuccess)
@@ -164,7 +156,7 @@ func testReloaderFastPath(t *testing.T, b frrtest.Backend) {
 	wantOutput(t, "renumber", out, []string{markIncremental,
 		"no ip prefix-list 192.0.2.2-allowed-ipv4 seq 2 permit 198.51.100.0/24\nip prefix-list 192.0.2.2-allowed-ipv4 seq 7 permit 198.51.100.0/24\n"},
 		[]string{"full apply"})
-	if rc := running(); !strings.Contains(rc, "seq 7 permit 198.51.100.0/24") || strings.Contains(rc, "seq 2 permit 198.51.100.0/24") {
+	if rc := showRunning(t, node); !strings.Contains(rc, "seq 7 permit 198.51.100.0/24") || strings.Contains(rc, "seq 2 permit 198.51.100.0/24") {
 		t.Errorf("running config after the renumbering:\n%s", rc)
 	}
 	waitRoute(t, peer, "198.51.100.0/24")
@@ -175,14 +167,14 @@ func testReloaderFastPath(t *testing.T, b frrtest.Backend) {
 	waitNoRoute(t, peer, "198.51.100.0/24")
 
 	// A dry-run failure leaves FRR alone and says why.
-	before := running()
+	before := showRunning(t, node)
 	bad := base + "router bgp 64512\n  neighbor 192.0.2.2 no-such-keyword\n"
 	out = reloadStep(t, p, bad, resultFailure)
 	wantOutput(t, "bad config", out, []string{"Syntax error spotted"}, []string{"frr-reload"})
 	if le := readFile(t, p.volume.lastError); !strings.Contains(le, "no-such-keyword") || strings.Contains(le, "\x1b") {
 		t.Errorf("last-error does not explain the rejected line cleanly:\n%q", le)
 	}
-	if after := running(); after != before {
+	if after := showRunning(t, node); after != before {
 		t.Errorf("a rejected config changed FRR:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 
@@ -200,7 +192,7 @@ func testReloaderFastPath(t *testing.T, b frrtest.Backend) {
 	described := strings.Replace(added, "  neighbor 192.0.2.2 password s3cret\n", "  neighbor 192.0.2.2 password s3cret\n  neighbor 192.0.2.2 description the-peer\n", 1)
 	out = reloadStep(t, p, described, resultSuccess)
 	wantOutput(t, "not incremental", out, []string{markNotIncr}, []string{markIncremental})
-	if rc := running(); !strings.Contains(rc, "neighbor 192.0.2.2 description the-peer") {
+	if rc := showRunning(t, node); !strings.Contains(rc, "neighbor 192.0.2.2 description the-peer") {
 		t.Errorf("running config lacks the description:\n%s", rc)
 	}
 

@@ -154,3 +154,13 @@ func waitRouteIs(t *testing.T, inst *frrtest.Instance, prefix string, present bo
 		return routes[prefix] == present, fmt.Sprintf("%s: route to %s present = %v", inst.Name(), prefix, routes[prefix])
 	})
 }
+
+// showRunning returns inst's running configuration.
+func showRunning(t *testing.T, inst *frrtest.Instance) string {
+	t.Helper()
+	out, err := inst.Vtysh("show running-config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -60,27 +60,13 @@ func TestAdvertiseScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	layouts := layoutsFor(t)
-	var (
-		mu      sync.Mutex
-		results []measurement
-	)
-	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
-		sizes, err := sizesFor(v.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(sizes) == 0 {
-			t.Skipf("no sizes for %s", v.Name)
-		}
+	results := measureEachVersion(t, func(t *testing.T, v frrtest.Version, sizes []int, record func([]measurement)) {
 		for _, l := range layouts {
 			for _, debounce := range debounces {
 				for _, n := range sizes {
 					t.Run(fmt.Sprintf("%s/debounce=%dms/N=%d", l, debounce, n), func(t *testing.T) {
 						t.Logf("layout %s", l.describe())
-						got := runScale(t, run{version: v, layout: l, debounce: debounce, n: n, repeats: repeats})
-						mu.Lock()
-						results = append(results, got...)
-						mu.Unlock()
+						record(runScale(t, run{version: v, layout: l, debounce: debounce, n: n, repeats: repeats}))
 					})
 				}
 			}
@@ -94,6 +80,32 @@ func TestAdvertiseScale(t *testing.T) {
 			t.Logf("plot written to %s", path)
 		}
 	}
+}
+
+// measureEachVersion calls measure for every FRR version with the sizes
+// configured for it (skipping a version without any) and returns every
+// measurement the calls recorded.
+func measureEachVersion(t *testing.T, measure func(t *testing.T, v frrtest.Version, sizes []int, record func([]measurement))) []measurement {
+	var (
+		mu      sync.Mutex
+		results []measurement
+	)
+	record := func(ms []measurement) {
+		mu.Lock()
+		defer mu.Unlock()
+		results = append(results, ms...)
+	}
+	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
+		sizes, err := sizesFor(v.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sizes) == 0 {
+			t.Skipf("no sizes for %s", v.Name)
+		}
+		measure(t, v, sizes, record)
+	})
+	return results
 }
 
 // run is what one node measures.

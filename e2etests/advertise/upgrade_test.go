@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,24 +46,10 @@ func TestAdvertiseUpgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var (
-		mu      sync.Mutex
-		results []measurement
-	)
-	frrtest.ForEachVersion(t, func(t *testing.T, v frrtest.Version) {
-		sizes, err := sizesFor(v.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(sizes) == 0 {
-			t.Skipf("no sizes for %s", v.Name)
-		}
+	results := measureEachVersion(t, func(t *testing.T, v frrtest.Version, sizes []int, record func([]measurement)) {
 		for _, n := range sizes {
 			t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) {
-				got := runUpgrade(t, run{version: v, layout: upgradeFrom, debounce: debounces[0], n: n})
-				mu.Lock()
-				results = append(results, got...)
-				mu.Unlock()
+				record(runUpgrade(t, run{version: v, layout: upgradeFrom, debounce: debounces[0], n: n}))
 			})
 		}
 	})
