@@ -193,7 +193,7 @@ bench: ## Run the Go benchmarks of the core (conversion, rendering, hand-off, me
 .PHONY: bench-e2e
 bench-e2e: deps envtest-assets frr10 ## Time FRRConfiguration writes to FRR and FRRNodeState through real FRR 8.4 and 10 (needs root).
 	FRRK8S_FRR10_ROOT="$$(hack/frr10-chroot.sh)" KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" \
-		go test ./e2etests/daemon -run '^$$' -bench ConfigToFRR -benchtime=20x -timeout 60m
+		go test ./e2etests/daemon -run '^$$' -bench 'ConfigToFRR|CommunityChange' -benchtime=20x -timeout 60m
 
 .PHONY: test-differential
 test-differential: deps frr10 ## Long seeded differential test of the reloader against frr-reload.py on real FRR 8.4 and 10 (needs root; DIFF_SEEDS, DIFF_STEPS).
