@@ -71,33 +71,20 @@ func (c *configBench) applyCommunity(b *testing.B, prefixes, tagged []string, ma
 	if present {
 		want = 2
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	w, err := c.watchNodeState(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Stop()
-	start := time.Now()
-	peerDone := make(chan time.Duration, 1)
-	go func() { peerDone <- c.waitCommunity(ctx, marked, present, start) }()
-	e.update(b, e.session, func() {
-		setAdvertised(e.session, prefixes)
-		e.session.Spec.BGP.Routers[0].Neighbors[0].ToAdvertise.PrefixesWithCommunity = []v1beta1.CommunityPrefixes{
-			{Prefixes: tagged, Community: benchCommunity},
-		}
-	})
-	err = waitEvent(ctx, w, func(s *v1beta1.FRRNodeState) bool {
-		return s.Status.LastReloadResult == "success" && strings.Count(s.Status.RunningConfig, entry) == want
-	})
-	if err != nil {
-		b.Fatalf("waiting for the FRRNodeState to list %s %d times: %v", marked, want, err)
-	}
-	state = time.Since(start)
-	if peer = <-peerDone; peer == 0 {
-		b.Fatalf("the peer's path to %s did not show the community %s (present %v) within %v", marked, benchCommunity, present, timeout)
-	}
-	return state, peer
+	return c.timeChange(b, timeout,
+		func() {
+			setAdvertised(e.session, prefixes)
+			e.session.Spec.BGP.Routers[0].Neighbors[0].ToAdvertise.PrefixesWithCommunity = []v1beta1.CommunityPrefixes{
+				{Prefixes: tagged, Community: benchCommunity},
+			}
+		},
+		fmt.Sprintf("%s listed %d times and community %s on its path (%v)", marked, want, benchCommunity, present),
+		func(s *v1beta1.FRRNodeState) bool {
+			return s.Status.LastReloadResult == "success" && strings.Count(s.Status.RunningConfig, entry) == want
+		},
+		func(ctx context.Context, start time.Time) time.Duration {
+			return c.waitCommunity(ctx, marked, present, start)
+		})
 }
 
 // waitCommunity polls the peer's path to prefix until it carries

@@ -138,6 +138,33 @@ func (c *configBench) apply(b *testing.B, prefixes []string, marker string, pres
 	b.Helper()
 	e := c.e
 	line := "network " + marker
+	state, peer = c.timeChange(b, timeout,
+		func() { setAdvertised(e.session, prefixes) },
+		fmt.Sprintf("%q present %v", line, present),
+		func(s *v1beta1.FRRNodeState) bool {
+			return s.Status.LastReloadResult == "success" && strings.Contains(s.Status.RunningConfig, line) == present
+		},
+		func(ctx context.Context, start time.Time) time.Duration {
+			return c.waitPeer(ctx, marker, present, start)
+		})
+	running, err := e.frrNode.Vtysh("show running-config")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if strings.Contains(running, line) != present {
+		b.Fatalf("the FRRNodeState shows the change but FRR does not run it (%q present %v)", line, present)
+	}
+	return state, peer
+}
+
+// timeChange applies edit to the session config and returns the time from
+// the write to the first FRRNodeState update that satisfies done and the
+// time waitPeer returns (since the same start); what names the change in
+// failures.
+func (c *configBench) timeChange(b *testing.B, timeout time.Duration, edit func(), what string,
+	done func(*v1beta1.FRRNodeState) bool, waitPeer func(context.Context, time.Time) time.Duration,
+) (state, peer time.Duration) {
+	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	w, err := c.watchNodeState(ctx)
@@ -147,24 +174,14 @@ func (c *configBench) apply(b *testing.B, prefixes []string, marker string, pres
 	defer w.Stop()
 	start := time.Now()
 	peerDone := make(chan time.Duration, 1)
-	go func() { peerDone <- c.waitPeer(ctx, marker, present, start) }()
-	e.update(b, e.session, func() { setAdvertised(e.session, prefixes) })
-	err = waitEvent(ctx, w, func(s *v1beta1.FRRNodeState) bool {
-		return s.Status.LastReloadResult == "success" && strings.Contains(s.Status.RunningConfig, line) == present
-	})
-	if err != nil {
-		b.Fatalf("waiting for the FRRNodeState to show %q (present %v): %v", line, present, err)
+	go func() { peerDone <- waitPeer(ctx, start) }()
+	c.e.update(b, c.e.session, edit)
+	if err := waitEvent(ctx, w, done); err != nil {
+		b.Fatalf("waiting for the FRRNodeState to show %s: %v", what, err)
 	}
 	state = time.Since(start)
 	if peer = <-peerDone; peer == 0 {
-		b.Fatalf("the peer did not show the route to %s (present %v) within %v", marker, present, timeout)
-	}
-	running, err := e.frrNode.Vtysh("show running-config")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if strings.Contains(running, line) != present {
-		b.Fatalf("the FRRNodeState shows the change but FRR does not run it (%q present %v)", line, present)
+		b.Fatalf("the peer did not show %s within %v", what, timeout)
 	}
 	return state, peer
 }
