@@ -105,6 +105,14 @@ rc=0
 # The compiled `go test` binary, run from the package directory as go test does.
 ( cd "$ROOT/e2etests/suite" && "$work/suite.test" "${args[@]}" "$@" ) || rc=$?
 echo "e2e suite: exit status $rc after $((SECONDS - suite_started))s"
+if (( rc != 0 )); then
+  # The demo goes away below: keep what explains the failure.
+  for f in "$DEMO_STATE"/logs/reloader.log "$DEMO_STATE"/logs/controller.log; do
+    [[ -f "$f" ]] || continue
+    echo "--- last lines of $f" >&2
+    tail -n "${E2E_LOG_LINES:-150}" "$f" >&2
+  done
+fi
 
 if [[ "${E2E_METALLB:-1}" != 0 ]]; then
   echo

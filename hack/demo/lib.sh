@@ -294,7 +294,7 @@ demo_start_frrk8s() {
     reload_cmd="python3 /usr/lib/frr/frr-reload.py"
     reload_args="--bindir /usr/bin --confdir $STATE/frr-node/etc --rundir $RUN --vty_socket $RUN"
   fi
-  start reloader env SHARED_VOLUME="$SHARED" FRR_RELOAD_CMD="$reload_cmd" FRR_RELOAD_ARGS="$reload_args" \
+  start reloader env SHARED_VOLUME="$SHARED" FRR_RELOAD_CMD="$reload_cmd" FRR_RELOAD_ARGS="$reload_args" FRR_RELOADER_PID_DIR="$RUN" \
     VTYSH_CMD="$vtysh" "$BIN/reloader"
   wait_for 10 "the reloader pid file" test -s "$SHARED/reloader.pid"
   start controller env FRR_CONFIG_FILE="$SHARED/frr.conf" FRR_RELOADER_PID_FILE="$SHARED/reloader.pid" \
