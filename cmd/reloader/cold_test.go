@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/frrk8s/frrk8s/internal/frr/confdiff"
 )
 
 // TestColdLoadAfterEmptyConfig: a file that follows one without routers is
@@ -56,7 +58,7 @@ case "$*" in
 esac
 `, h.calls))
 			h.reload.cfg.vtyshCmd = []string{"/bin/sh", vtysh, "--vty_socket", "/run/x"}
-			h.reload.state = applied{conf: tc.prev, pids: map[string]int{"bgpd": 1}}
+			h.reload.state = applied{conf: tc.prev, file: confdiff.Parse(tc.prev), pids: map[string]int{"bgpd": 1}}
 			h.reload.reload()
 			if got := h.file(t, ".status"); got != "1700000000 success" {
 				t.Errorf(".status = %q", got)

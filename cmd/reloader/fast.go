@@ -23,6 +23,7 @@ import (
 // start or a full apply.
 type applied struct {
 	conf    string          // the frr.conf text applied
+	file    confdiff.Config // conf, parsed
 	pids    map[string]int  // daemon name to pid when it was applied
 	running confdiff.Config // FRR's running configuration read back then
 }
@@ -42,10 +43,10 @@ func (r *reloader) reloadFast(full bool) {
 
 	// An incremental change is checked on its own commands: the rest of the
 	// file is the part that passed the check when it was applied.
+	want := confdiff.Parse(conf)
 	var change *incrementalChange
 	if !full && r.state.conf != "" {
-		want := confdiff.Parse(conf)
-		if plan, ok := confdiff.Diff(confdiff.Parse(r.state.conf), want); ok {
+		if plan, ok := confdiff.Diff(r.state.file, want); ok {
 			change = &incrementalChange{plan: plan, want: want}
 		}
 	}
@@ -86,7 +87,7 @@ func (r *reloader) reloadFast(full bool) {
 		r.fail(started, "Failed to fully apply configuration file", running, err)
 		return
 	}
-	r.remember(conf, pids, running)
+	r.remember(conf, want, pids, running)
 	r.writeRunningConfig(running)
 	if err := os.WriteFile(r.paths.lastError, []byte("\n"), fileMode); err != nil {
 		r.printf("Failed to clear %s: %v", r.paths.lastError, err)
@@ -177,12 +178,16 @@ func (r *reloader) dryRun(file string) (string, error) {
 // doubt, is a full apply.
 func (r *reloader) applyFirst() (running string, save bool, err error) {
 	running, err = r.showRunning()
-	if err != nil || !startupOnly(running) {
-		running, err = r.applyFull()
+	if err != nil {
+		running, err = r.applyFull("")
+		return running, false, err
+	}
+	if !startupOnly(running) {
+		running, err = r.applyFull(running)
 		return running, false, err
 	}
 	full := func() (string, bool, error) {
-		running, err := r.applyFull()
+		running, err := r.applyFull("")
 		return running, false, err
 	}
 	r.printf("Cold start: loading the configuration file with vtysh")
@@ -235,7 +240,7 @@ func (r *reloader) applyChange(prev applied, change *incrementalChange) (string,
 	}
 	if change == nil {
 		r.printf("The change is not incremental: full apply")
-		running, err := r.applyFull()
+		running, err := r.applyFull("")
 		return running, nil, false, err
 	}
 	running, err := r.applyIncremental(change.plan, change.want, prev.running)
@@ -247,7 +252,7 @@ func (r *reloader) applyChange(prev applied, change *incrementalChange) (string,
 	if err != nil {
 		// The reason last: it may quote a line that the redaction cuts short.
 		r.printf("Incremental apply failed, falling back to a full apply: %v", err)
-		running, err := r.applyFull()
+		running, err := r.applyFull("")
 		return running, nil, false, err
 	}
 	return running, pids, !change.plan.Empty(), nil
@@ -289,7 +294,9 @@ func (r *reloader) applyIncremental(plan confdiff.Plan, want, before confdiff.Co
 	return running, nil
 }
 
-// applyFull moves renumbered prefix-list entries (moves.go), runs
+// applyFull moves renumbered prefix-list entries (moves.go; running is
+// FRR's running configuration when the caller just read it, "" to read it),
+// runs
 // frr-reload.py --reload --overwrite with its output on stdout, then reads
 // the running configuration. frr-reload.py sends its
 // deletions in one pass, in an order that can leave a line behind (FRR 8.4:
@@ -297,8 +304,8 @@ func (r *reloader) applyIncremental(plan confdiff.Plan, want, before confdiff.Co
 // for X), and its second pass only adds. So when it deleted anything, a
 // `frr-reload.py --test` follows, and if that still finds differences, one
 // more --reload.
-func (r *reloader) applyFull() (string, error) {
-	r.moveRenumbered()
+func (r *reloader) applyFull(running string) (string, error) {
+	r.moveRenumbered(running)
 	out, err := r.runReload()
 	if err != nil {
 		return "", err
@@ -368,10 +375,10 @@ func (r *reloader) daemonPids() (map[string]int, error) {
 	return pids, nil
 }
 
-// remember records conf as applied, with the daemons' pids (read now when
-// nil) and the running configuration read back, in memory, and conf in
-// last-applied.conf.
-func (r *reloader) remember(conf string, pids map[string]int, running string) {
+// remember records conf (parsed: file) as applied, with the daemons' pids
+// (read now when nil) and the running configuration read back, in memory,
+// and conf in last-applied.conf.
+func (r *reloader) remember(conf string, file confdiff.Config, pids map[string]int, running string) {
 	if pids == nil {
 		var err error
 		if pids, err = r.daemonPids(); err != nil {
@@ -383,7 +390,7 @@ func (r *reloader) remember(conf string, pids map[string]int, running string) {
 		r.printf("Failed to write %s: %v", r.paths.lastApplied, err)
 		return
 	}
-	r.state = applied{conf: conf, pids: pids, running: confdiff.Parse(running)}
+	r.state = applied{conf: conf, file: file, pids: pids, running: confdiff.Parse(running)}
 }
 
 // forget drops what is known about FRR, in memory and on disk.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/frrk8s/frrk8s/internal/frr/confdiff"
 	"github.com/frrk8s/frrk8s/internal/frrtest"
 )
 
@@ -134,7 +135,7 @@ func TestFastReloadApplyFailure(t *testing.T) {
 		running:    "router bgp 64512\n",
 	})
 	h.reload.cfg.legacy = false
-	h.reload.state = applied{conf: "old", pids: map[string]int{"bgpd": 1}}
+	h.reload.state = applied{conf: "old", file: confdiff.Parse("old"), pids: map[string]int{"bgpd": 1}}
 	if err := os.WriteFile(h.reload.paths.lastApplied, []byte("old"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +302,7 @@ esac
 `, h.calls, pidFile))
 	h.reload.cfg.vtyshCmd = []string{"/bin/sh", vtysh}
 	old := "ip prefix-list l seq 1 permit 192.0.2.1/32\n"
-	h.reload.state = applied{conf: old, pids: map[string]int{"bgpd": 42}}
+	h.reload.state = applied{conf: old, file: confdiff.Parse(old), pids: map[string]int{"bgpd": 42}}
 	if err := os.WriteFile(h.reload.paths.config, []byte(old+"ip prefix-list l seq 2 permit 192.0.2.2/32\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +356,7 @@ func TestFullApplyAgainAfterDeletions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, fake{reloadOut: tc.reloadOut, testOut: tc.testOut, running: "router bgp 64512\n"})
-			if _, err := h.reload.applyFull(); err != nil {
+			if _, err := h.reload.applyFull(""); err != nil {
 				t.Fatal(err)
 			}
 			var got []string

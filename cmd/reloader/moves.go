@@ -22,7 +22,8 @@ const (
 	markMoveFails = "Moving the renumbered prefix-list entries failed"
 )
 
-// moveRenumbered runs before every full apply of the fast path: the
+// moveRenumbered runs before every full apply of the fast path (running:
+// FRR's running configuration if the caller has just read it, else ""): the
 // prefix-list entries FRR runs under one number and frr.conf holds under
 // another (the first full apply after a switch from positional to stable
 // numbering, a hash collision resolved differently) are deleted and
@@ -32,16 +33,17 @@ const (
 // identical to one already in the list, and frr-reload.py deletes after it
 // adds, so the entry would disappear. It never fails the reload: a problem
 // is printed and the full apply goes on, as it did without this pass.
-func (r *reloader) moveRenumbered() {
+func (r *reloader) moveRenumbered(running string) {
 	conf, err := os.ReadFile(r.paths.config)
 	if err != nil {
 		r.printf("%s (%v): the full apply goes on", markMoveFails, err)
 		return
 	}
-	running, err := r.showRunning()
-	if err != nil {
-		r.printf("%s (%v): the full apply goes on", markMoveFails, err)
-		return
+	if running == "" {
+		if running, err = r.showRunning(); err != nil {
+			r.printf("%s (%v): the full apply goes on", markMoveFails, err)
+			return
+		}
 	}
 	moves := confdiff.PlanMoves(confdiff.Parse(running), confdiff.Parse(string(conf)))
 	if moves.Moved == 0 {

@@ -78,8 +78,7 @@ esac
 			}
 			wantCalls := []string{
 				"vtysh --dryrun -f " + h.reload.paths.config,
-				"vtysh -c show running-conf", // applyFirst: not start-up only
-				"vtysh -c show running-conf", // the move pass
+				"vtysh -c show running-conf", // applyFirst: not start-up only; the move pass plans from it
 			}
 			if tc.wantMoves != "" {
 				wantCalls = append(wantCalls, "vtysh -f "+filepath.Join(h.dir, movesFile))

@@ -202,7 +202,7 @@ func (r *reloader) applyRepair() (string, error) {
 	if err != nil {
 		r.printf("Repair: vtysh -f reported errors (%v), the full apply follows", err)
 	}
-	return r.applyFull()
+	return r.applyFull("")
 }
 
 // applyPeriodic is the periodic full apply over prev: a repair when FRR's
@@ -215,7 +215,7 @@ func (r *reloader) applyPeriodic(prev applied) (string, map[string]int, error) {
 		running, err := r.applyRepair()
 		return running, pids, err
 	}
-	running, err := r.applyFull()
+	running, err := r.applyFull("")
 	return running, nil, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frrk8s/frrk8s/internal/frr/confdiff"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -83,7 +84,7 @@ esac
 `, h.bin, h.calls))
 	h.reload.cfg.vtyshCmd = []string{"/bin/sh", vtysh}
 	h.setDaemons(t, map[string]int{"zebra": 10, "bgpd": 20}, "Up")
-	h.reload.remember("router bgp 64512\n", map[string]int{"zebra": 10, "bgpd": 20}, "router bgp 64512\n")
+	h.reload.remember("router bgp 64512\n", confdiff.Parse("router bgp 64512\n"), map[string]int{"zebra": 10, "bgpd": 20}, "router bgp 64512\n")
 	return h
 }
 
