@@ -431,6 +431,20 @@ func (g *generator) anyNeighbor(s *state) (*routerState, *neighborState) {
 	return r, pick(g, r.Neighbors)
 }
 
+// anyAdvertised picks a neighbor (as anyNeighbor) and one of the prefixes
+// it advertises; n is nil when there is no neighbor or it advertises none.
+func (g *generator) anyAdvertised(s *state) (*routerState, *neighborState, string) {
+	r, n := g.anyNeighbor(s)
+	if n == nil {
+		return nil, nil, ""
+	}
+	adv := n.advertised(r)
+	if len(adv) == 0 {
+		return nil, nil, ""
+	}
+	return r, n, pick(g, adv)
+}
+
 func where(r *routerState, n *neighborState) string {
 	vrf := r.VRF
 	if vrf == "" {
@@ -516,15 +530,10 @@ var changes = []change{
 		return "advertise all to " + where(r, n)
 	}},
 	{3, true, func(g *generator, s *state) string { // give an advertised prefix a local preference
-		r, n := g.anyNeighbor(s)
+		r, n, p := g.anyAdvertised(s)
 		if n == nil {
 			return ""
 		}
-		adv := n.advertised(r)
-		if len(adv) == 0 {
-			return ""
-		}
-		p := pick(g, adv)
 		for _, ps := range n.LocalPrefs {
 			if slices.Contains(ps, p) {
 				return ""
@@ -549,15 +558,10 @@ var changes = []change{
 		return fmt.Sprintf("no localPref %d for %s to %s", lp, p, where(r, n))
 	}},
 	{3, true, func(g *generator, s *state) string { // tag an advertised prefix with a community
-		r, n := g.anyNeighbor(s)
+		r, n, p := g.anyAdvertised(s)
 		if n == nil {
 			return ""
 		}
-		adv := n.advertised(r)
-		if len(adv) == 0 {
-			return ""
-		}
-		p := pick(g, adv)
 		c := pick(g, communities)
 		if slices.Contains(n.Communities[c], p) {
 			return ""
