@@ -108,14 +108,11 @@ func TestStartupOnly(t *testing.T) {
 func TestFastReloadCheckFailure(t *testing.T) {
 	h := newHarness(t, fake{running: "running before\n"})
 	h.reload.cfg.legacy = false
-	bin := t.TempDir()
-	vtysh := writeScript(t, bin, "vtysh", fmt.Sprintf(`echo "vtysh $*" >> %q
-case "$*" in
-*--dryrun*) printf 'line 3: %%%% Unknown command[25]: \033[31mneighbor x password s3cret\033[0m\n'; exit 2 ;;
+	h.fakeVtysh(t, `case "$*" in
+*--dryrun*) printf 'line 3: %% Unknown command[25]: \033[31mneighbor x password s3cret\033[0m\n'; exit 2 ;;
 esac
 echo "running before"
-`, h.calls))
-	h.reload.cfg.vtyshCmd = []string{"/bin/sh", vtysh}
+`)
 	h.reload.reload()
 	h.check(t, "1700000000 failure", "line 3: % Unknown command[25]: neighbor x password <retracted>\n", "running before\n", []string{
 		"vtysh --dryrun -f " + h.reload.paths.config,
@@ -197,13 +194,10 @@ func TestPeriodicFullApply(t *testing.T) {
 	h := newHarness(t, fake{})
 	h.reload.cfg.legacy = false
 	h.reload.cfg.fullInterval = 300 * time.Millisecond
-	bin := t.TempDir()
-	vtysh := writeScript(t, bin, "vtysh", fmt.Sprintf(`echo "vtysh $*" >> %q
-case "$*" in
+	h.fakeVtysh(t, `case "$*" in
 *"show modules"*) printf 'Module information for bgpd:\npid: 42\n' ;;
 esac
-`, h.calls))
-	h.reload.cfg.vtyshCmd = []string{"/bin/sh", vtysh}
+`)
 	h.reload.reload()
 	if got := h.file(t, ".status"); got != "1700000000 success" {
 		t.Fatalf(".status = %q after the cold load:\n%s", got, h.out.String())
@@ -264,14 +258,11 @@ func TestFailureHidesPasswordsByValue(t *testing.T) {
 	if err := os.WriteFile(h.reload.paths.config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	bin := t.TempDir()
-	vtysh := writeScript(t, bin, "vtysh", fmt.Sprintf(`echo "vtysh $*" >> %q
-case "$*" in
-*--dryrun*) printf 'line 3: %%%% Unknown command[25]: lEaKeDhAlF first\n'; exit 2 ;;
+	h.fakeVtysh(t, `case "$*" in
+*--dryrun*) printf 'line 3: %% Unknown command[25]: lEaKeDhAlF first\n'; exit 2 ;;
 esac
 echo "running before"
-`, h.calls))
-	h.reload.cfg.vtyshCmd = []string{"/bin/sh", vtysh}
+`)
 	h.reload.reload()
 	le := h.file(t, "last-error")
 	if strings.Contains(le, "first") || strings.Contains(h.out.String(), "first") {

@@ -159,6 +159,14 @@ type fake struct {
 	running              string // printed by vtysh
 }
 
+// fakeVtysh makes the reloader's vtysh a script that logs its call, then
+// runs body (shell).
+func (h *harness) fakeVtysh(t *testing.T, body string) {
+	t.Helper()
+	script := writeScript(t, t.TempDir(), "vtysh", fmt.Sprintf("echo \"vtysh $*\" >> %q\n", h.calls)+body)
+	h.reload.cfg.vtyshCmd = []string{"/bin/sh", script}
+}
+
 // harness is a shared volume with fake commands that log their calls.
 type harness struct {
 	dir    string
